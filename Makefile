@@ -1,0 +1,50 @@
+# nim-scrape: `make refresh` runs the job, `make test` runs the tests; each sets up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= output
+DEMO_OUT ?= demo-output
+FIXTURE := tests/fixtures/nim-error-codes-2024-10-31.html
+
+.PHONY: refresh demo test lint typecheck check bench fixtures clean
+
+# One stamp per set of extras, remade whenever pyproject.toml changes.
+$(VENV)/.installed-%: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.$(if $(filter-out run,$*),[$*])'
+	touch $@
+
+refresh: $(VENV)/.installed-run ## fetch the live page and update output/
+	$(BIN)/nim-scrape refresh --out $(OUT) $(ARGS)
+
+demo: $(VENV)/.installed-run ## the whole job offline, on the recorded page and an earlier edition
+	rm -rf $(DEMO_OUT)
+	@echo "== first run: an earlier edition (2024-03-13) becomes the catalogue"
+	$(BIN)/nim-scrape refresh --source tests/fixtures/nim-error-codes-2024-03-13.html --out $(DEMO_OUT)
+	@echo "== second run: the recorded page (2024-10-31)"
+	$(BIN)/nim-scrape refresh --source $(FIXTURE) --out $(DEMO_OUT)
+	@echo "== third run: same page again, nothing changes"
+	$(BIN)/nim-scrape refresh --source $(FIXTURE) --out $(DEMO_OUT)
+	@ls -l $(DEMO_OUT)
+
+test: $(VENV)/.installed-test,lint ## the test suite, offline
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test,lint
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(VENV)/.installed-test,lint
+	$(BIN)/mypy
+
+check: test lint typecheck ## everything CI runs
+
+bench: $(VENV)/.installed-test,lint,bench ## the benchmark (see README, Performance)
+	$(BIN)/python -m nim_scrape.bench $(BENCH_ARGS)
+
+fixtures: $(VENV)/.installed-test,lint ## rebuild the HTML fixtures and cassettes
+	$(BIN)/python tests/fixtures/build_fixtures.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build src/*.egg-info

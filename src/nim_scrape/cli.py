@@ -1,0 +1,162 @@
+"""The ``nim-scrape`` command: reads options, calls the library, prints. No logic of its own.
+
+Imports of the heavier stages happen inside each command, so ``parse`` never loads the differ
+or apprise (#6: start-up counts).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import NimScrapeError
+from .models import DEFAULT_PAGE_URL
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fetch_options(func: F) -> F:
+    """``--timeout`` and ``--retries``, the same on every command that may fetch."""
+    func = click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        default=3,
+        show_default=True,
+        help="Tries after the first on timeouts, dropped connections, 429 and 5xx.",
+    )(func)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=30.0,
+        show_default=True,
+        help="Seconds to wait for the server on each try.",
+    )(func)
+
+
+def _format_option(*choices: str) -> Callable[[F], F]:
+    """One ``--format`` switch, spelled the same on every command; the first choice is default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NimScrapeError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            # One line on stderr and the error's own exit status; no traceback (SPEC.md).
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nim-scrape")
+@click.option("-v", "--verbose", count=True, help="Say more: -v for progress, -vv for details.")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
+    """Keep a catalogue of the NetEase Yunxin IM SDK (NIM) error codes in sync with its page.
+
+    \b
+    Exit status: 0 done, 1 changes found (with --exit-code), 2 usage error,
+    3 fetch failed, 4 not the error-code page, 5 refused by a safety guard,
+    6 catalogue written but a notification failed.
+    """
+    level = logging.DEBUG if verbose > 1 or debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="nim-scrape: %(message)s", stream=sys.stderr)
+    ctx.obj = {"debug": debug or verbose > 1}
+
+
+def _limits(timeout: float, retries: int) -> Any:
+    from .fetch import FetchLimits
+
+    return FetchLimits(timeout=timeout, retries=retries)
+
+
+def _progress(message: str) -> None:
+    # Progress goes to a terminal only: CI logs and pipes get the report, not the chatter.
+    if sys.stderr.isatty():
+        click.echo(click.style(f"… {message}", dim=True), err=True)
+
+
+@cli.command()
+@click.argument("source")
+@_format_option("json", "csv")
+@_fetch_options
+def parse(source: str, fmt: str, timeout: float, retries: int) -> None:
+    """Print the catalogue parsed from SOURCE, an http(s) URL or a local HTML file.
+
+    \b
+    Example:
+        nim-scrape parse tests/fixtures/nim-error-codes-2024-10-31.html --format csv
+    """
+    from .export import catalogue_csv, catalogue_json
+    from .fetch import read_source
+    from .parse import parse_page
+
+    page = read_source(source, limits=_limits(timeout, retries))
+    catalogue = parse_page(page.text, url=page.url)
+    text = catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue)
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--source",
+    default=DEFAULT_PAGE_URL,
+    show_default="the live page",
+    help="Where to read the page: an http(s) URL or a local HTML file.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The folder that holds the catalogue.",
+)
+@click.option("--force", is_flag=True, help="Write even when a safety guard refuses.")
+@_fetch_options
+def refresh(source: str, out: Path, force: bool, timeout: float, retries: int) -> None:
+    """Fetch the page, parse it and write the catalogue files into --out.
+
+    \b
+    Example:
+        nim-scrape refresh
+        nim-scrape refresh --source tests/fixtures/nim-error-codes-2024-10-31.html --out /tmp/demo
+    """
+    from .pipeline import RefreshOptions
+    from .pipeline import refresh as run
+
+    result = run(
+        RefreshOptions(source=source, out=out, limits=_limits(timeout, retries), force=force),
+        progress=_progress,
+    )
+    catalogue = result.catalogue
+    click.echo(
+        f"{len(catalogue.records)} records in {len(catalogue.sections)} sections; "
+        + (
+            f"wrote {', '.join(p.name for p in result.written)}"
+            if result.written
+            else "no file changed"
+        )
+    )
+
+
+def main() -> None:  # pragma: no cover - the console script calls cli() directly
+    cli()

@@ -1,0 +1,101 @@
+"""The typed values that cross stages: a record per row, a section per table, the catalogue."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DEFAULT_PAGE_URL", "SCHEMA_VERSION", "Catalogue", "Link", "Record", "Section"]
+
+# Bumped whenever a field is renamed or removed, so consumers can tell catalogue layouts apart.
+SCHEMA_VERSION = 1
+
+DEFAULT_PAGE_URL = "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU?platform=client"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Link(_Frozen):
+    """A link found in a description: its text and absolute address."""
+
+    text: str
+    href: str
+
+
+class Record(_Frozen):
+    """One row of one section's table."""
+
+    section: str = Field(description="The section title as on the page, e.g. 通用错误码")
+    code: int = Field(description="The error code")
+    message: str = Field(description="The English column (desc or message), whitespace-normalised")
+    description: str = Field(description="The 说明 column as plain text, whitespace-normalised")
+    section_anchor: str = Field(description="The section's anchor on the page, without '#'")
+    position: int = Field(ge=1, description="1-based position of the row on the whole page")
+    links: tuple[Link, ...] = Field(default=(), description="Links inside the description")
+    placeholders: tuple[str, ...] = Field(
+        default=(), description="Placeholders such as %s and {name} in message or description"
+    )
+
+
+class Section(_Frozen):
+    """One section of the page: a heading and its table."""
+
+    title: str
+    anchor: str = Field(description="The anchor other pages link to, without '#'")
+    url: str = Field(description="The page URL with the section's anchor")
+    headers: tuple[str, str, str] = Field(
+        description="The column headers as on the page: code, message, description"
+    )
+    record_count: int = Field(ge=0)
+
+
+class Catalogue(_Frozen):
+    """Every record of the page, in page order, with what is known of the page itself."""
+
+    schema_version: int = SCHEMA_VERSION
+    page_url: str = DEFAULT_PAGE_URL
+    page_title: str = ""
+    updated_at: datetime | None = Field(
+        default=None, description="The page's 更新时间, as an ISO date-time with +08:00"
+    )
+    content_hash: str = Field(
+        default="",
+        description="sha256 of the sections and records: equal hashes mean equal content",
+    )
+    sections: tuple[Section, ...] = ()
+    records: tuple[Record, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        sections: tuple[Section, ...],
+        records: tuple[Record, ...],
+        page_url: str = DEFAULT_PAGE_URL,
+        page_title: str = "",
+        updated_at: datetime | None = None,
+    ) -> Catalogue:
+        """A catalogue whose ``content_hash`` is computed from its sections and records."""
+        digest = hashlib.sha256()
+        for item in (*sections, *records):
+            payload: dict[str, Any] = item.model_dump(mode="json")
+            digest.update(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode())
+            digest.update(b"\n")
+        return cls(
+            page_url=page_url,
+            page_title=page_title,
+            updated_at=updated_at,
+            content_hash=f"sha256:{digest.hexdigest()}",
+            sections=sections,
+            records=records,
+        )
+
+    def lookup(self, code: int) -> list[Record]:
+        """Every record with ``code``, in page order (a code may stand in several sections)."""
+        return [record for record in self.records if record.code == code]

@@ -1,0 +1,425 @@
+"""Turning the page's HTML into a catalogue: every error-code table, wherever it sits.
+
+The only module that imports BeautifulSoup. It is pure: HTML text in, ``Catalogue`` out, or a
+``PageError`` saying what the page is instead, or a ``ParseError`` naming the table and row that
+no longer match.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from urllib.parse import unquote, urljoin
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
+from bs4.filter import SoupStrainer
+
+from .errors import PageError, ParseError
+from .models import DEFAULT_PAGE_URL, Catalogue, Link, Record, Section
+from .text import cosmetic_key, find_placeholders, normalize_space
+
+__all__ = ["parse_page"]
+
+logger = logging.getLogger(__name__)
+
+BEIJING = timezone(timedelta(hours=8))
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Only these are built into the tree; the page's chrome is skipped by the parser (#6: tree
+# building is where the time goes).
+_STRAINER = SoupStrainer([*_HEADINGS, "table", "a", "title", "link"])
+
+_COLUMNS = {
+    "code": {"code", "错误码", "状态码", "errorcode", "返回码"},
+    "message": {"desc", "message", "msg", "错误信息", "英文描述"},
+    "description": {"说明", "详细描述", "描述", "含义", "中文说明"},
+}
+_BLOCKS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "hr"})
+_HEADING_MARKS = "#¶§🔗 \u00a0"
+_UPDATED = re.compile(
+    r"更新时间\s*[:：]?(?:\s|&nbsp;|&#160;|&#xa0;|<[^>]{0,200}>)*"
+    r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s|&nbsp;|T)+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+)
+_MAX_SPAN = 1000
+
+
+@dataclass
+class _Table:
+    tag: Tag
+    heading: str | None
+    anchor: str | None
+
+
+def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
+    """Every error-code table of ``html`` as records, in page order.
+
+    ``url`` is where the page came from; a ``<link rel="canonical">`` on the page wins over it,
+    so a local copy of the page gets the live page's section links.
+    """
+    soup = BeautifulSoup(html, "lxml", parse_only=_STRAINER)
+    page_url = _canonical(soup) or url
+    title = ""
+    tables: list[_Table] = []
+    toc: list[tuple[str, str]] = []
+    heading: tuple[str, str | None] | None = None
+    for tag in _walk(soup):
+        name = tag.name
+        if name == "table":
+            for found in _code_tables(tag):
+                tables.append(
+                    _Table(found, heading[0] if heading else None, heading[1] if heading else None)
+                )
+        elif name in _HEADINGS:
+            text = _heading_text(tag)
+            if text:
+                heading = (text, _heading_anchor(tag))
+        elif name == "a":
+            href = tag.get("href")
+            if isinstance(href, str) and href.startswith("#") and len(href) > 1:
+                toc.append((normalize_space(tag.get_text()), unquote(href[1:])))
+        elif name == "title" and not title:
+            title = normalize_space(tag.get_text())
+    if not tables:
+        raise PageError(f"{url} is not the NIM error-code page: {diagnose(html)}", hint=_WHAT_TO_DO)
+    names = _section_names(tables, toc)
+    sections: list[Section] = []
+    records: list[Record] = []
+    for entry, (section_title, anchor) in zip(tables, names, strict=True):
+        headers, rows = _read_table(entry.tag, section_title, page_url)
+        section_url = f"{page_url.split('#', 1)[0]}#{anchor}"
+        for code, message, description, links in rows:
+            records.append(
+                Record(
+                    section=section_title,
+                    code=code,
+                    message=message,
+                    description=description,
+                    section_anchor=anchor,
+                    position=len(records) + 1,
+                    links=links,
+                    placeholders=find_placeholders(message, description),
+                )
+            )
+        sections.append(
+            Section(
+                title=section_title,
+                anchor=anchor,
+                url=section_url,
+                headers=headers,
+                record_count=len(rows),
+            )
+        )
+    return Catalogue.build(
+        sections=tuple(sections),
+        records=tuple(records),
+        page_url=page_url,
+        page_title=title,
+        updated_at=parse_updated_at(html),
+    )
+
+
+def parse_updated_at(html: str) -> datetime | None:
+    """The page's 更新时间 (Beijing time), read from the raw HTML, wherever its tags split it."""
+    match = _UPDATED.search(html)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
+    except ValueError:
+        return None
+
+
+# -- walking the strained tree -------------------------------------------------------------------
+
+
+def _walk(soup: BeautifulSoup) -> Iterator[Tag]:
+    """The kept elements in page order; a kept element's own descendants are not visited."""
+    for child in soup.children:
+        if isinstance(child, Tag):
+            yield child
+
+
+def _canonical(soup: BeautifulSoup) -> str | None:
+    for link in soup.find_all("link", recursive=False):
+        rel: list[str] | str = link.get("rel") or []
+        href = link.get("href")
+        if "canonical" in rel and isinstance(href, str) and href.startswith("http"):
+            return href
+    return None
+
+
+def _code_tables(table: Tag) -> Iterator[Tag]:
+    """``table`` if it is an error-code table, else any error-code tables nested inside it."""
+    if _header_map(table) is not None:
+        yield table
+        return
+    for inner in table.find_all("table"):
+        if _header_map(inner) is not None:
+            yield inner
+
+
+def _heading_text(tag: Tag) -> str:
+    return normalize_space(tag.get_text()).strip(_HEADING_MARKS)
+
+
+def _heading_anchor(tag: Tag) -> str | None:
+    if ident := tag.get("id"):
+        return str(ident)
+    for inner in tag.find_all(["a", "span"]):
+        for attr in ("id", "name"):
+            if value := inner.get(attr):
+                return str(value)
+        href = inner.get("href")
+        if isinstance(href, str) and href.startswith("#") and len(href) > 1:
+            return unquote(href[1:])
+    return None
+
+
+def _section_names(tables: list[_Table], toc: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A (title, anchor) per table: its own heading, or else the page's table of contents.
+
+    Headings name the sections when every table has one and no two share it. Where the article
+    has no section headings (each table's nearest heading is the page title), the on-page table
+    of contents lists the sections in table order.
+    """
+    headings = [t.heading for t in tables]
+    if all(headings) and len(set(headings)) == len(headings):
+        return [(t.heading or "", t.anchor or t.heading or "") for t in tables]
+    entries = _toc_entries(toc, len(tables))
+    if entries:
+        return entries
+    logger.warning("sections could not all be named from headings or a table of contents")
+    names: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables, start=1):
+        title = table.heading or f"表格 {index}"
+        seen[title] = seen.get(title, 0) + 1
+        if seen[title] > 1:
+            title = f"{title} ({seen[title]})"
+        names.append((title, table.anchor if seen[title] == 1 and table.anchor else title))
+    return names
+
+
+def _toc_entries(toc: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
+    unique = list(dict.fromkeys((text, frag) for text, frag in toc if text))
+    # Entries whose anchor is their own text are the site's heading anchors: the surest sign.
+    for candidates in ([e for e in unique if e[0] == e[1]], unique):
+        if len(candidates) == count:
+            return candidates
+    return []
+
+
+# -- reading one table ---------------------------------------------------------------------------
+
+_Row = tuple[int, str, str, tuple[Link, ...]]
+
+
+def _rows(table: Tag) -> Iterator[Tag]:
+    for child in table.children:
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "tr":
+            yield child
+        elif child.name in ("thead", "tbody", "tfoot"):
+            for row in child.children:
+                if isinstance(row, Tag) and row.name == "tr":
+                    yield row
+
+
+def _cells(row: Tag) -> list[Tag]:
+    return [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
+
+
+def _header_map(table: Tag) -> dict[str, int] | None:
+    """Column index of code, message and description, from the first row; None if not ours."""
+    first = next(_rows(table), None)
+    if first is None:
+        return None
+    found: dict[str, int] = {}
+    column = 0
+    for cell in _cells(first):
+        key = cosmetic_key(_cell_text(cell)).lower()
+        for role, names in _COLUMNS.items():
+            if key in names and role not in found:
+                found[role] = column
+        column += _span(cell, "colspan")
+    if "code" in found and "message" in found:
+        return found
+    return None
+
+
+def _read_table(table: Tag, section: str, page_url: str) -> tuple[tuple[str, str, str], list[_Row]]:
+    columns = _header_map(table)
+    assert columns is not None  # only error-code tables reach here
+    rows = _rows(table)
+    header_cells = _cells(next(rows))
+    header_texts = [_cell_text(c) for c in header_cells]
+    if "description" not in columns:
+        raise ParseError(
+            f"table {section!r}: no 说明 column (headers: {' | '.join(header_texts)})",
+            hint="the page layout changed; the parser needs updating",
+        )
+    labels = _expand(
+        [(t, _span(c, "colspan")) for t, c in zip(header_texts, header_cells, strict=True)]
+    )
+    headers = (labels[columns["code"]], labels[columns["message"]], labels[columns["description"]])
+    width = max(columns.values()) + 1
+    out: list[_Row] = []
+    pending: dict[int, tuple[Tag, int]] = {}
+    for number, row in enumerate(rows, start=2):
+        grid = _grid_row(_cells(row), pending)
+        if len({id(c) for c in grid}) <= 1:
+            continue  # an empty row, or a note in one cell across the table
+        if len(grid) < width:
+            raise ParseError(
+                f"table {section!r}, row {number}: {len(grid)} cells where {width} are needed",
+                hint="the page layout changed; the parser needs updating",
+            )
+        code_text = _cell_text(grid[columns["code"]])
+        try:
+            code = int(code_text)
+        except ValueError:
+            raise ParseError(
+                f"table {section!r}, row {number}: the code {code_text!r} is not a number",
+                hint="the page layout changed; the parser needs updating",
+            ) from None
+        description_cell = grid[columns["description"]]
+        out.append(
+            (
+                code,
+                _cell_text(grid[columns["message"]]),
+                _cell_text(description_cell),
+                _links(description_cell, page_url),
+            )
+        )
+    return headers, out
+
+
+def _grid_row(cells: list[Tag], pending: dict[int, tuple[Tag, int]]) -> list[Tag]:
+    """The row's cells by column, with cells that earlier rows span down into filled in."""
+    grid: list[Tag] = []
+    queue = iter(cells)
+    column = 0
+    while True:
+        if column in pending:
+            cell, left = pending[column]
+            grid.append(cell)
+            if left > 1:
+                pending[column] = (cell, left - 1)
+            else:
+                del pending[column]
+            column += 1
+            continue
+        upcoming = next(queue, None)
+        if upcoming is None:
+            if any(c > column for c in pending):
+                column += 1  # a gap: a later column is still spanned from above
+                continue
+            return grid
+        rowspan = _span(upcoming, "rowspan")
+        for _ in range(_span(upcoming, "colspan")):
+            grid.append(upcoming)
+            if rowspan > 1:
+                pending[column] = (upcoming, rowspan - 1)
+            column += 1
+
+
+def _expand(spans: list[tuple[str, int]]) -> list[str]:
+    return [text for text, count in spans for _ in range(count)]
+
+
+def _span(cell: Tag, attr: str) -> int:
+    value = cell.get(attr)
+    try:
+        return max(1, min(int(str(value).strip()), _MAX_SPAN)) if value else 1
+    except ValueError:
+        return 1
+
+
+def _cell_text(cell: Tag) -> str:
+    """The cell as plain text: line breaks and paragraphs become spaces, inline tags nothing."""
+    parts: list[str] = []
+    for node in cell.descendants:
+        if isinstance(node, NavigableString):
+            if type(node) is NavigableString:  # not comments, CDATA or doctype
+                parts.append(str(node))
+        elif isinstance(node, Tag) and node.name in _BLOCKS:
+            parts.append(" ")
+    return normalize_space("".join(parts))
+
+
+def _links(cell: Tag, page_url: str) -> tuple[Link, ...]:
+    links: list[Link] = []
+    for anchor in cell.find_all("a", href=True):
+        href = str(anchor["href"]).strip()
+        if not href or href.lower().startswith(("javascript:", "data:", "vbscript:")):
+            continue
+        links.append(Link(text=normalize_space(anchor.get_text()), href=urljoin(page_url, href)))
+    return tuple(links)
+
+
+# -- when there is no error-code table -----------------------------------------------------------
+
+_WHAT_TO_DO = "open the URL in a browser; if the page moved, pass its new address with --source"
+_CAPTCHA = (
+    "captcha",
+    "验证码",
+    "人机验证",
+    "安全验证",
+    "滑动验证",
+    "geetest",
+    "请完成验证",
+    "verify you are human",
+)
+_LOGIN = ("请登录", "登录后", "sign in", "log in to", "用户登录", "账号登录")
+_NEEDS_JS = (
+    "enable javascript",
+    "启用 javascript",
+    "开启 javascript",
+    "需要 javascript",
+    "javascript is required",
+)
+_ERROR_TITLE = re.compile(
+    r"\b(404|403|500|502|503)\b|not found|error|页面不存在|出错|错误页|无法访问", re.I
+)
+
+
+def diagnose(html: str) -> str:
+    """One phrase saying what a page without error-code tables is instead."""
+    head = html.lstrip()[:2000]
+    if not head:
+        return "the page is empty"
+    if head[0] in "{[" or "<" not in head:
+        return "the body is not HTML (it starts with " + repr(head[:40]) + ")"
+    soup = BeautifulSoup(html, "lxml")
+    title = normalize_space(soup.title.get_text()) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "template"]):
+        if tag.name == "noscript" and any(k in tag.get_text().lower() for k in _NEEDS_JS):
+            return "a page that needs JavaScript to show its content"
+        tag.decompose()
+    text = normalize_space(soup.get_text(" ")).lower()
+    if any(word in text or word in title.lower() for word in _CAPTCHA):
+        return f"a captcha or verification page ({title or 'untitled'})"
+    if soup.find("input", attrs={"type": "password"}) or any(w in text for w in _LOGIN):
+        return f"a login page ({title or 'untitled'})"
+    if _ERROR_TITLE.search(title):
+        return f"an error page served as a success ({title!r})"
+    if len(text) < 200 and html.count("<script") > 0:
+        return "a script-only shell: the content is rendered by JavaScript, which is not run"
+    tables = soup.find_all("table")
+    if tables:
+        first = tables[0].find("tr")
+        seen = (
+            " | ".join(normalize_space(c.get_text()) for c in first.find_all(["td", "th"]))
+            if first
+            else ""
+        )
+        return (
+            f"{len(tables)} table(s), none with the columns code / desc / 说明 "
+            f"(first row: {seen!r})"
+        )
+    return f"no error-code tables ({title or 'untitled'})"

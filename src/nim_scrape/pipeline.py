@@ -1,0 +1,81 @@
+"""The refresh job: fetch, parse, diff, guard, write, in that order, under the folder's lock.
+
+The stages are plain functions in their own modules; this module only sequences them and holds
+the one rule that ties them together: nothing is written unless every check before it passed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CatalogueError, UsageError
+from .export import catalogue_csv, catalogue_json, catalogue_schema
+from .fetch import FetchLimits, Page, is_url, read_source
+from .models import DEFAULT_PAGE_URL, Catalogue
+from .parse import parse_page
+from .store import OutputFolder, read_catalogue
+
+__all__ = ["RefreshOptions", "RefreshResult", "load_any", "refresh"]
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    source: str = DEFAULT_PAGE_URL
+    out: Path = Path("output")
+    limits: FetchLimits = field(default_factory=FetchLimits)
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    catalogue: Catalogue
+    previous: Catalogue | None
+    written: tuple[Path, ...]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshResult:
+    """Run the whole job once; raises a ``NimScrapeError`` for anything that stops it."""
+    folder = OutputFolder(options.out)
+    with folder.locked():
+        previous = folder.load()
+        progress(f"fetching {options.source}")
+        page = read_source(options.source, limits=options.limits)
+        progress(f"parsing {page.body_size:,} bytes")
+        catalogue = parse_page(page.text, url=page.url)
+        progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
+        written = _write_catalogue(folder, catalogue)
+    return RefreshResult(catalogue=catalogue, previous=previous, written=written)
+
+
+def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
+    """A catalogue from a catalogue JSON file, an HTML file or a URL."""
+    if source.endswith(".json") and not is_url(source):
+        try:
+            return read_catalogue(Path(source))
+        except CatalogueError as exc:
+            # Here the file is the user's input, not the catalogue a run would overwrite.
+            raise UsageError(
+                exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
+            ) from exc
+    page: Page = read_source(source, limits=limits)
+    return parse_page(page.text, url=page.url)
+
+
+def _write_catalogue(folder: OutputFolder, catalogue: Catalogue) -> tuple[Path, ...]:
+    files = {
+        folder.json_path: catalogue_json(catalogue),
+        folder.csv_path: catalogue_csv(catalogue),
+        folder.schema_path: catalogue_schema(),
+    }
+    return tuple(path for path, text in files.items() if folder.write(path, text))

@@ -1,0 +1,117 @@
+"""The output folder: atomic writes, one run at a time, and the files a run leaves there.
+
+Every file is written to a temporary file beside it and renamed into place, so a run killed at
+any moment leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .errors import CatalogueError, GuardRefused
+from .export import load_catalogue
+from .models import Catalogue
+
+__all__ = ["OutputFolder", "atomic_write", "read_catalogue"]
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".nim-scrape.lock"
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` atomically; False (and nothing touched) if already equal."""
+    try:
+        if path.read_bytes() == data:
+            return False
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, mode)  # mkstemp makes 0600; a catalogue is meant to be read by others
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+            fp.flush()
+            os.fsync(fp.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    logger.info("wrote %s (%d bytes)", path, len(data))
+    return True
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """The catalogue in the JSON file at ``path``; ``CatalogueError`` if it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"cannot read the catalogue {path}: {exc}") from exc
+    return load_catalogue(text, name=str(path))
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+@dataclass(frozen=True)
+class OutputFolder:
+    """Where the catalogue lives, and the names of the files in it."""
+
+    root: Path
+
+    @property
+    def json_path(self) -> Path:
+        return self.root / "nim_error_codes.json"
+
+    @property
+    def csv_path(self) -> Path:
+        return self.root / "nim_error_codes.csv"
+
+    @property
+    def schema_path(self) -> Path:
+        return self.root / "nim_error_codes.schema.json"
+
+    @property
+    def changelog_path(self) -> Path:
+        return self.root / "CHANGELOG.md"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state.json"
+
+    @contextlib.contextmanager
+    def locked(self, *, timeout: float = 60.0) -> Iterator[None]:
+        """Hold the folder's lock, so two runs on one folder never interleave their writes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.root / LOCK_NAME, timeout=timeout)
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise GuardRefused(
+                f"another nim-scrape run holds {self.root / LOCK_NAME}",
+                hint="wait for it to finish; remove the file only if no run is alive",
+            ) from None
+
+    def load(self) -> Catalogue | None:
+        """The catalogue already in the folder, or None on a first run."""
+        if not self.json_path.exists():
+            return None
+        return read_catalogue(self.json_path)
+
+    def write(self, path: Path, text: str) -> bool:
+        return atomic_write(path, text.encode("utf-8"))

@@ -1,0 +1,20 @@
+"""Where the fixtures are, and the published rows they were built from."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CURRENT = FIXTURES / "nim-error-codes-2024-10-31.html"
+EDITION_2024_03 = FIXTURES / "nim-error-codes-2024-03-13.html"
+EDITION_2024_08 = FIXTURES / "nim-error-codes-2024-08-23.html"
+
+
+def published_rows() -> list[tuple[str, int, str, str]]:
+    """The 274 rows of the 2024-10-31 edition as published: section, code, message, description."""
+    with (FIXTURES / "nim-error-codes-2024-10-31.tsv").open(encoding="utf-8", newline="") as fp:
+        return [
+            (row["section"], int(row["code"]), row["message"], row["description"])
+            for row in csv.DictReader(fp, delimiter="\t", quoting=csv.QUOTE_NONE)
+        ]

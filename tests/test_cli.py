@@ -1,0 +1,118 @@
+import json
+import socket
+
+import pytest
+from click.testing import CliRunner
+
+from nim_scrape.cli import cli
+
+from .support import CURRENT, FIXTURES
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_parse_prints_the_catalogue_as_json():
+    result = run("parse", str(CURRENT))
+    assert result.exit_code == 0
+    catalogue = json.loads(result.stdout)
+    assert len(catalogue["records"]) == 274
+    assert catalogue["records"][0] == {
+        "section": "通用状态码",
+        "code": 0,
+        "message": "unknown error",
+        "description": "未知错误。",
+        "section_anchor": "通用状态码",
+        "position": 1,
+        "links": [],
+        "placeholders": [],
+    }
+
+
+def test_parse_prints_csv():
+    result = run("parse", str(CURRENT), "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].startswith("通用状态码,0,unknown error,未知错误。,")
+    assert len(result.stdout.splitlines()) == 275
+
+
+def test_parse_of_a_page_that_is_not_the_page_exits_4(tmp_path):
+    login = tmp_path / "login.html"
+    login.write_text(
+        "<html><title>登录</title><body><form><input type=password></form></body></html>"
+    )
+    result = run("parse", str(login))
+    assert result.exit_code == 4
+    assert result.stderr.startswith(f"Error: {login} is not the NIM error-code page: a login page")
+    assert "Traceback" not in result.output
+
+
+def test_unknown_format_is_a_usage_error():
+    result = run("parse", str(CURRENT), "--format", "xml")
+    assert result.exit_code == 2
+
+
+def test_refresh_writes_the_catalogue_and_a_second_run_changes_no_byte(tmp_path):
+    out = tmp_path / "output"
+    first = run("refresh", "--source", str(CURRENT), "--out", str(out))
+    assert first.exit_code == 0, first.output
+    files = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert files == ["nim_error_codes.csv", "nim_error_codes.json", "nim_error_codes.schema.json"]
+    before = {name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns) for name in files}
+    second = run("refresh", "--source", str(CURRENT), "--out", str(out))
+    assert second.exit_code == 0
+    assert {
+        name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns) for name in files
+    } == before
+
+
+@pytest.mark.vcr("live_page.yaml")
+def test_refresh_of_the_live_page_replayed(tmp_path):
+    result = run("refresh", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    local = run("parse", str(CURRENT)).stdout
+    assert (tmp_path / "nim_error_codes.json").read_text(encoding="utf-8") == local
+
+
+def test_refresh_that_cannot_connect_exits_3_and_writes_nothing(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}/errors"
+    result = run("refresh", "--source", url, "--out", str(tmp_path), "--retries", "0")
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"Error: cannot fetch {url}: cannot connect")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "nim_error_codes.json").exists()
+
+
+def test_python_dash_m_runs_the_same_cli():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nim_scrape",
+            "parse",
+            str(FIXTURES / "variants" / "rowspan.html"),
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 275
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in cli.commands.items():
+        assert command.help, name
+        assert "Example:" in command.help, name
