@@ -64,7 +64,12 @@ def test_refresh_writes_the_catalogue_and_a_second_run_changes_no_byte(tmp_path)
     first = run("refresh", "--source", str(CURRENT), "--out", str(out))
     assert first.exit_code == 0, first.output
     files = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert files == ["nim_error_codes.csv", "nim_error_codes.json", "nim_error_codes.schema.json"]
+    assert files == [
+        "CHANGELOG.md",
+        "nim_error_codes.csv",
+        "nim_error_codes.json",
+        "nim_error_codes.schema.json",
+    ]
     before = {name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns) for name in files}
     second = run("refresh", "--source", str(CURRENT), "--out", str(out))
     assert second.exit_code == 0
@@ -116,3 +121,54 @@ def test_every_command_has_help_with_an_example():
     for name, command in cli.commands.items():
         assert command.help, name
         assert "Example:" in command.help, name
+
+
+def test_diff_between_two_editions_exits_1_with_exit_code():
+    result = run(
+        "diff", str(FIXTURES / "nim-error-codes-2024-08-23.html"), str(CURRENT), "--exit-code"
+    )
+    assert result.exit_code == 1
+    assert result.stdout.startswith("2 column headers renamed\n")
+
+
+def test_diff_of_a_catalogue_file_and_its_page_is_empty(tmp_path):
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_text(run("parse", str(CURRENT)).stdout, encoding="utf-8")
+    result = run("diff", str(catalogue), str(CURRENT), "--format", "json", "--exit-code")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["counts"]["added"] == 0
+
+
+def test_diff_of_a_broken_catalogue_file_is_a_usage_error(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("[1, 2", encoding="utf-8")
+    result = run("diff", str(broken), str(CURRENT))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {broken} is not a nim-scrape catalogue")
+
+
+def test_refresh_reports_changes_and_keeps_a_changelog(tmp_path):
+    out = str(tmp_path)
+    first = run(
+        "refresh",
+        "--source",
+        str(FIXTURES / "nim-error-codes-2024-03-13.html"),
+        "--out",
+        out,
+        "--exit-code",
+    )
+    assert (first.exit_code, first.stdout) == (1, "new catalogue: 254 records in 24 sections\n")
+    second = run(
+        "refresh", "--source", str(CURRENT), "--out", out, "--exit-code", "--format", "markdown"
+    )
+    assert second.exit_code == 1
+    assert second.stdout.startswith("### NIM error codes: 20 added, 2 changed, 248 cosmetic")
+    changelog = (tmp_path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index("## 2024-10-31 15:38:33+08:00") < changelog.index(
+        "## 2024-03-13 14:40:07+08:00"
+    )
+    assert "Catalogue created: 254 records in 24 sections." in changelog
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()}
+    third = run("refresh", "--source", str(CURRENT), "--out", out, "--exit-code")
+    assert (third.exit_code, third.stdout) == (0, "no changes\n")
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()} == before

@@ -89,6 +89,16 @@ def _limits(timeout: float, retries: int) -> Any:
     return FetchLimits(timeout=timeout, retries=retries)
 
 
+def _exit_code_option(func: F) -> F:
+    return click.option(
+        "--exit-code", is_flag=True, help="Exit with status 1 when something changed."
+    )(func)
+
+
+def _color(fmt: str) -> bool:
+    return fmt == "text" and sys.stdout.isatty()
+
+
 def _progress(message: str) -> None:
     # Progress goes to a terminal only: CI logs and pipes get the report, not the chatter.
     if sys.stderr.isatty():
@@ -131,31 +141,81 @@ def parse(source: str, fmt: str, timeout: float, retries: int) -> None:
     help="The folder that holds the catalogue.",
 )
 @click.option("--force", is_flag=True, help="Write even when a safety guard refuses.")
+@_exit_code_option
+@_format_option("text", "markdown", "json")
 @_fetch_options
-def refresh(source: str, out: Path, force: bool, timeout: float, retries: int) -> None:
-    """Fetch the page, parse it and write the catalogue files into --out.
+@click.pass_context
+def refresh(
+    ctx: click.Context,
+    source: str,
+    out: Path,
+    force: bool,
+    exit_code: bool,
+    fmt: str,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Fetch the page, diff it against the catalogue in --out, write what changed, report.
+
+    The report goes to stdout; the files in --out are only rewritten when their content
+    changed, and CHANGELOG.md gets an entry only when the catalogue did.
 
     \b
     Example:
         nim-scrape refresh
         nim-scrape refresh --source tests/fixtures/nim-error-codes-2024-10-31.html --out /tmp/demo
+        nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
     """
     from .pipeline import RefreshOptions
     from .pipeline import refresh as run
+    from .report import render, render_first_run
 
     result = run(
         RefreshOptions(source=source, out=out, limits=_limits(timeout, retries), force=force),
         progress=_progress,
     )
-    catalogue = result.catalogue
-    click.echo(
-        f"{len(catalogue.records)} records in {len(catalogue.sections)} sections; "
-        + (
-            f"wrote {', '.join(p.name for p in result.written)}"
-            if result.written
-            else "no file changed"
-        )
-    )
+    if result.diff is None:
+        click.echo(render_first_run(result.catalogue, fmt), nl=False)
+    else:
+        click.echo(render(result.diff, fmt, color=_color(fmt)), nl=False)
+    for path in result.written:
+        logger.info("wrote %s", path)
+    if exit_code and result.changed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@_format_option("text", "markdown", "json")
+@_exit_code_option
+@_fetch_options
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    old: str,
+    new: str,
+    fmt: str,
+    exit_code: bool,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Print what changed from OLD to NEW: catalogue JSON files, HTML files or URLs.
+
+    \b
+    Example:
+        nim-scrape diff tests/fixtures/nim-error-codes-2024-03-13.html output/nim_error_codes.json
+        nim-scrape diff old.json new.json --format json --exit-code
+    """
+    from .diff import compare
+    from .pipeline import load_any
+    from .report import render
+
+    limits = _limits(timeout, retries)
+    changes = compare(load_any(old, limits=limits), load_any(new, limits=limits))
+    click.echo(render(changes, fmt, color=_color(fmt)), nl=False)
+    if exit_code and changes.has_changes:
+        ctx.exit(1)
 
 
 def main() -> None:  # pragma: no cover - the console script calls cli() directly

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import changelog
+from .diff import CatalogueDiff, compare
 from .errors import CatalogueError, UsageError
 from .export import catalogue_csv, catalogue_json, catalogue_schema
 from .fetch import FetchLimits, Page, is_url, read_source
@@ -37,7 +39,13 @@ class RefreshOptions:
 class RefreshResult:
     catalogue: Catalogue
     previous: Catalogue | None
+    diff: CatalogueDiff | None
     written: tuple[Path, ...]
+
+    @property
+    def changed(self) -> bool:
+        """True when the catalogue is new or its content changed (what ``--exit-code`` tells)."""
+        return self.previous is None or bool(self.diff and self.diff.has_changes)
 
 
 def _quiet(_: str) -> None:
@@ -54,8 +62,16 @@ def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshR
         progress(f"parsing {page.body_size:,} bytes")
         catalogue = parse_page(page.text, url=page.url)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
+        diff = compare(previous, catalogue) if previous is not None else None
         written = _write_catalogue(folder, catalogue)
-    return RefreshResult(catalogue=catalogue, previous=previous, written=written)
+        if diff is None or diff.has_changes:
+            # Only a real change gets an entry: an unchanged page leaves the folder untouched.
+            log = changelog.add_entry(
+                _read_text(folder.changelog_path), changelog.entry(diff, catalogue)
+            )
+            if folder.write(folder.changelog_path, log):
+                written += (folder.changelog_path,)
+    return RefreshResult(catalogue=catalogue, previous=previous, diff=diff, written=written)
 
 
 def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
@@ -70,6 +86,13 @@ def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
             ) from exc
     page: Page = read_source(source, limits=limits)
     return parse_page(page.text, url=page.url)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 def _write_catalogue(folder: OutputFolder, catalogue: Catalogue) -> tuple[Path, ...]:
