@@ -198,3 +198,9 @@ def test_updated_at_split_across_tags():
         2024, 3, 13, 14, 40, 7, tzinfo=timezone(timedelta(hours=8))
     )
     assert parse_updated_at("<p>no date</p>") is None
+
+
+def test_two_tables_under_one_heading_get_distinct_section_titles():
+    row = "<tr><td>1</td><td>a</td><td>b</td></tr>"
+    html = page(f"<h2>S</h2><table>{TABLE_HEAD}{row}</table><table>{TABLE_HEAD}{row}</table>")
+    assert [s.title for s in parse_page(html).sections] == ["S", "S (2)"]

@@ -141,6 +141,27 @@ def parse(source: str, fmt: str, timeout: float, retries: int) -> None:
     help="The folder that holds the catalogue.",
 )
 @click.option("--force", is_flag=True, help="Write even when a safety guard refuses.")
+@click.option(
+    "--max-sections-removed",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Guard: refuse when more sections than this are gone (renamed ones do not count).",
+)
+@click.option(
+    "--max-removed-share",
+    type=click.FloatRange(0, 1),
+    default=0.2,
+    show_default=True,
+    help="Guard: refuse when more than this share of the records is gone.",
+)
+@click.option(
+    "--min-size-ratio",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Guard: refuse when the page is smaller than this share of the last run's.",
+)
 @_exit_code_option
 @_format_option("text", "markdown", "json")
 @_fetch_options
@@ -150,6 +171,9 @@ def refresh(
     source: str,
     out: Path,
     force: bool,
+    max_sections_removed: int,
+    max_removed_share: float,
+    min_size_ratio: float,
     exit_code: bool,
     fmt: str,
     timeout: float,
@@ -166,14 +190,26 @@ def refresh(
         nim-scrape refresh --source tests/fixtures/nim-error-codes-2024-10-31.html --out /tmp/demo
         nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
     """
+    from .guard import Thresholds
     from .pipeline import RefreshOptions
     from .pipeline import refresh as run
     from .report import render, render_first_run
 
-    result = run(
-        RefreshOptions(source=source, out=out, limits=_limits(timeout, retries), force=force),
-        progress=_progress,
+    thresholds = Thresholds(
+        max_sections_removed=max_sections_removed,
+        max_records_removed_share=max_removed_share,
+        min_size_ratio=min_size_ratio,
     )
+    options = RefreshOptions(
+        source=source,
+        out=out,
+        limits=_limits(timeout, retries),
+        thresholds=thresholds,
+        force=force,
+    )
+    result = run(options, progress=_progress)
+    if result.unchanged_because:
+        logger.info("unchanged: %s", result.unchanged_because)
     if result.diff is None:
         click.echo(render_first_run(result.catalogue, fmt), nl=False)
     else:

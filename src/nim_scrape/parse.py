@@ -194,13 +194,15 @@ def _section_names(tables: list[_Table], toc: list[tuple[str, str]]) -> list[tup
         return entries
     logger.warning("sections could not all be named from headings or a table of contents")
     names: list[tuple[str, str]] = []
-    seen: dict[str, int] = {}
+    used: set[str] = set()
     for index, table in enumerate(tables, start=1):
-        title = table.heading or f"表格 {index}"
-        seen[title] = seen.get(title, 0) + 1
-        if seen[title] > 1:
-            title = f"{title} ({seen[title]})"
-        names.append((title, table.anchor if seen[title] == 1 and table.anchor else title))
+        base = table.heading or f"表格 {index}"
+        title, count = base, 1
+        while title in used:  # titles identify sections, so a repeated heading gets a number
+            count += 1
+            title = f"{base} ({count})"
+        used.add(title)
+        names.append((title, table.anchor if count == 1 and table.anchor else title))
     return names
 
 
@@ -388,6 +390,9 @@ _ERROR_TITLE = re.compile(
 )
 
 
+_SCRIPT_SHELL = "a script-only shell: its content needs JavaScript, which nim-scrape does not run"
+
+
 def diagnose(html: str) -> str:
     """One phrase saying what a page without error-code tables is instead."""
     head = html.lstrip()[:2000]
@@ -399,7 +404,7 @@ def diagnose(html: str) -> str:
     title = normalize_space(soup.title.get_text()) if soup.title else ""
     for tag in soup(["script", "style", "noscript", "template"]):
         if tag.name == "noscript" and any(k in tag.get_text().lower() for k in _NEEDS_JS):
-            return "a page that needs JavaScript to show its content"
+            return _SCRIPT_SHELL
         tag.decompose()
     text = normalize_space(soup.get_text(" ")).lower()
     if any(word in text or word in title.lower() for word in _CAPTCHA):
@@ -409,7 +414,7 @@ def diagnose(html: str) -> str:
     if _ERROR_TITLE.search(title):
         return f"an error page served as a success ({title!r})"
     if len(text) < 200 and html.count("<script") > 0:
-        return "a script-only shell: the content is rendered by JavaScript, which is not run"
+        return _SCRIPT_SHELL
     tables = soup.find_all("table")
     if tables:
         first = tables[0].find("tr")

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import changelog
+from . import __version__, changelog
 from .diff import CatalogueDiff, compare
 from .errors import CatalogueError, UsageError
 from .export import catalogue_csv, catalogue_json, catalogue_schema
 from .fetch import FetchLimits, Page, is_url, read_source
+from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
 from .parse import parse_page
+from .state import RunState, load_state, save_state
 from .store import OutputFolder, read_catalogue
 
 __all__ = ["RefreshOptions", "RefreshResult", "load_any", "refresh"]
@@ -32,7 +34,9 @@ class RefreshOptions:
     source: str = DEFAULT_PAGE_URL
     out: Path = Path("output")
     limits: FetchLimits = field(default_factory=FetchLimits)
+    thresholds: Thresholds = field(default_factory=Thresholds)
     force: bool = False
+    lock_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class RefreshResult:
     previous: Catalogue | None
     diff: CatalogueDiff | None
     written: tuple[Path, ...]
+    unchanged_because: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -55,22 +60,53 @@ def _quiet(_: str) -> None:
 def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshResult:
     """Run the whole job once; raises a ``NimScrapeError`` for anything that stops it."""
     folder = OutputFolder(options.out)
-    with folder.locked():
-        previous = folder.load()
+    with folder.locked(timeout=options.lock_timeout):
+        folder.remove_stale_temporaries()
+        state = load_state(folder.state_path)
+        previous = _previous(folder, force=options.force)
+        # The validators and the size are only comparable for the same source and parser.
+        known = previous is not None and state.source == options.source
         progress(f"fetching {options.source}")
-        page = read_source(options.source, limits=options.limits)
+        page = read_source(
+            options.source,
+            limits=options.limits,
+            etag=state.etag if known else None,
+            last_modified=state.last_modified if known else None,
+        )
+        if previous is not None and not options.force:
+            reason = _unchanged(page, state, known=known)
+            if reason:
+                save_state(folder.state_path, _next_state(state, options.source, page))
+                return RefreshResult(
+                    catalogue=previous,
+                    previous=previous,
+                    diff=CatalogueDiff(
+                        updated_before=previous.updated_at, updated_after=previous.updated_at
+                    ),
+                    written=(),
+                    unchanged_because=reason,
+                )
         progress(f"parsing {page.body_size:,} bytes")
         catalogue = parse_page(page.text, url=page.url)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
         diff = compare(previous, catalogue) if previous is not None else None
+        if previous is not None and diff is not None and not options.force:
+            check(
+                previous,
+                diff,
+                thresholds=options.thresholds,
+                size_before=state.body_size if known else None,
+                size_after=page.body_size,
+            )
+        progress("writing")
         written = _write_catalogue(folder, catalogue)
         if diff is None or diff.has_changes:
             # Only a real change gets an entry: an unchanged page leaves the folder untouched.
-            log = changelog.add_entry(
-                _read_text(folder.changelog_path), changelog.entry(diff, catalogue)
-            )
+            entry = changelog.entry(diff, catalogue)
+            log = changelog.add_entry(_read_text(folder.changelog_path), entry)
             if folder.write(folder.changelog_path, log):
                 written += (folder.changelog_path,)
+        save_state(folder.state_path, _next_state(state, options.source, page))
     return RefreshResult(catalogue=catalogue, previous=previous, diff=diff, written=written)
 
 
@@ -86,6 +122,45 @@ def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
             ) from exc
     page: Page = read_source(source, limits=limits)
     return parse_page(page.text, url=page.url)
+
+
+def _previous(folder: OutputFolder, *, force: bool) -> Catalogue | None:
+    try:
+        return folder.load()
+    except CatalogueError:
+        if not force:
+            raise
+        logger.warning("replacing the unreadable catalogue in %s (--force)", folder.root)
+        return None
+
+
+def _unchanged(page: Page, state: RunState, *, known: bool) -> str | None:
+    if page.not_modified:
+        return "the server answered 304 Not Modified"
+    if known and state.parser == __version__ and page.body_sha256 == state.body_sha256:
+        return "the page is byte-identical to the last run's"
+    return None
+
+
+def _next_state(state: RunState, source: str, page: Page) -> RunState:
+    if page.not_modified:
+        # A 304 may refresh the validators; the body and its hash stay what they were.
+        return state.model_copy(
+            update={
+                "etag": page.etag or state.etag,
+                "last_modified": page.last_modified or state.last_modified,
+            }
+        )
+    return state.model_copy(
+        update={
+            "source": source,
+            "parser": __version__,
+            "etag": page.etag,
+            "last_modified": page.last_modified,
+            "body_sha256": page.body_sha256,
+            "body_size": page.body_size,
+        }
+    )
 
 
 def _read_text(path: Path) -> str | None:

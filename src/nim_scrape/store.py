@@ -91,7 +91,8 @@ class OutputFolder:
 
     @property
     def state_path(self) -> Path:
-        return self.root / "state.json"
+        # Hidden and git-ignored: run metadata, not part of the committed catalogue.
+        return self.root / ".nim-scrape-state.json"
 
     @contextlib.contextmanager
     def locked(self, *, timeout: float = 60.0) -> Iterator[None]:
@@ -106,6 +107,12 @@ class OutputFolder:
                 f"another nim-scrape run holds {self.root / LOCK_NAME}",
                 hint="wait for it to finish; remove the file only if no run is alive",
             ) from None
+
+    def remove_stale_temporaries(self) -> None:
+        """Remove what a run killed mid-write left behind; only call it holding the lock."""
+        for leftover in self.root.glob(".*.tmp"):
+            logger.info("removing %s, left by an interrupted run", leftover)
+            leftover.unlink(missing_ok=True)
 
     def load(self) -> Catalogue | None:
         """The catalogue already in the folder, or None on a first run."""
