@@ -79,8 +79,27 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     6 catalogue written but a notification failed.
     """
     level = logging.DEBUG if verbose > 1 or debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="nim-scrape: %(message)s", stream=sys.stderr)
+    _log_to_stderr(level)
     ctx.obj = {"debug": debug or verbose > 1}
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now (click's test runner swaps it per call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("nim-scrape: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _log_to_stderr(level: int) -> None:
+    package = logging.getLogger("nim_scrape")
+    package.setLevel(level)
+    if not any(isinstance(h, _StderrHandler) for h in package.handlers):
+        package.addHandler(_StderrHandler())
 
 
 def _limits(timeout: float, retries: int) -> Any:
@@ -162,6 +181,15 @@ def parse(source: str, fmt: str, timeout: float, retries: int) -> None:
     show_default=True,
     help="Guard: refuse when the page is smaller than this share of the last run's.",
 )
+@click.option(
+    "--notify",
+    "notify",
+    multiple=True,
+    envvar="NIM_SCRAPE_NOTIFY",
+    metavar="URL",
+    help="An apprise URL to tell of changes and failures (repeatable; or NIM_SCRAPE_NOTIFY, "
+    "URLs separated by spaces).",
+)
 @_exit_code_option
 @_format_option("text", "markdown", "json")
 @_fetch_options
@@ -174,6 +202,7 @@ def refresh(
     max_sections_removed: int,
     max_removed_share: float,
     min_size_ratio: float,
+    notify: tuple[str, ...],
     exit_code: bool,
     fmt: str,
     timeout: float,
@@ -189,10 +218,10 @@ def refresh(
         nim-scrape refresh
         nim-scrape refresh --source tests/fixtures/nim-error-codes-2024-10-31.html --out /tmp/demo
         nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
+        nim-scrape refresh --notify 'dingtalk://TOKEN/' --notify 'mailtos://u:p@example.com'
     """
     from .guard import Thresholds
-    from .pipeline import RefreshOptions
-    from .pipeline import refresh as run
+    from .pipeline import RefreshOptions, run_job
     from .report import render, render_first_run
 
     thresholds = Thresholds(
@@ -207,7 +236,7 @@ def refresh(
         thresholds=thresholds,
         force=force,
     )
-    result = run(options, progress=_progress)
+    result = run_job(options, notify=notify, progress=_progress)
     if result.unchanged_because:
         logger.info("unchanged: %s", result.unchanged_because)
     if result.diff is None:
@@ -216,6 +245,8 @@ def refresh(
         click.echo(render(result.diff, fmt, color=_color(fmt)), nl=False)
     for path in result.written:
         logger.info("wrote %s", path)
+    if result.notify_error:
+        raise result.notify_error
     if exit_code and result.changed:
         ctx.exit(1)
 
@@ -252,6 +283,44 @@ def diff(
     click.echo(render(changes, fmt, color=_color(fmt)), nl=False)
     if exit_code and changes.has_changes:
         ctx.exit(1)
+
+
+@cli.command()
+@click.argument("code", type=int)
+@click.option(
+    "--catalogue",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("output/nim_error_codes.json"),
+    show_default=True,
+    help="The catalogue JSON file to look in.",
+)
+@_format_option("text", "json")
+def lookup(code: int, catalogue: Path, fmt: str) -> None:
+    """Print every record with CODE, with its section and a link to it; exit 1 if there is none.
+
+    \b
+    Example:
+        nim-scrape lookup 103451
+        nim-scrape lookup 403 --format json
+    """
+    import json
+
+    from .errors import NotFound
+    from .pipeline import load_any
+
+    records = load_any(str(catalogue))
+    found = records.lookup(code)
+    if not found:
+        raise NotFound(f"no record with code {code} in {catalogue}")
+    urls = {section.title: section.url for section in records.sections}
+    if fmt == "json":
+        rows = [{**r.model_dump(mode="json"), "section_url": urls.get(r.section)} for r in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for record in found:
+        click.echo(f"{record.code}  {record.section}  {record.message}")
+        click.echo(f"    {record.description}")
+        click.echo(f"    {urls.get(record.section, '')}")
 
 
 def main() -> None:  # pragma: no cover - the console script calls cli() directly

@@ -9,6 +9,7 @@ The tree::
     │   └── ParseError             exit 4: a table no longer has the shape the parser knows
     ├── GuardRefused               exit 5: a safety guard refused to overwrite the catalogue
     │   └── CatalogueError         exit 5: the catalogue already on disk cannot be read
+    ├── NotFound                   exit 1: ``lookup`` found no record with that code (as grep)
     └── NotifyError                exit 6: the catalogue was written, a notification failed
 
 The CLI turns any of them into one line on stderr and the class's ``exit_code``.
@@ -21,6 +22,7 @@ __all__ = [
     "FetchError",
     "GuardRefused",
     "NimScrapeError",
+    "NotFound",
     "NotifyError",
     "PageError",
     "ParseError",
@@ -79,6 +81,12 @@ class GuardRefused(NimScrapeError):
 
 class CatalogueError(GuardRefused):
     """The catalogue already on disk cannot be read, so it is not overwritten."""
+
+
+class NotFound(NimScrapeError):
+    """``lookup`` found no record with the code asked for."""
+
+    exit_code = 1
 
 
 class NotifyError(NimScrapeError):

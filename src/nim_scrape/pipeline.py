@@ -7,13 +7,22 @@ the one rule that ties them together: nothing is written unless every check befo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__, changelog
+from . import __version__, changelog, messages
 from .diff import CatalogueDiff, compare
-from .errors import CatalogueError, UsageError
+from .errors import (
+    CatalogueError,
+    FetchError,
+    GuardRefused,
+    NimScrapeError,
+    NotifyError,
+    PageError,
+    UsageError,
+)
 from .export import catalogue_csv, catalogue_json, catalogue_schema
 from .fetch import FetchLimits, Page, is_url, read_source
 from .guard import Thresholds, check
@@ -22,7 +31,7 @@ from .parse import parse_page
 from .state import RunState, load_state, save_state
 from .store import OutputFolder, read_catalogue
 
-__all__ = ["RefreshOptions", "RefreshResult", "load_any", "refresh"]
+__all__ = ["RefreshOptions", "RefreshResult", "load_any", "refresh", "run_job"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +55,7 @@ class RefreshResult:
     diff: CatalogueDiff | None
     written: tuple[Path, ...]
     unchanged_because: str | None = None
+    notify_error: NotifyError | None = None
 
     @property
     def changed(self) -> bool:
@@ -177,3 +187,92 @@ def _write_catalogue(folder: OutputFolder, catalogue: Catalogue) -> tuple[Path, 
         folder.schema_path: catalogue_schema(),
     }
     return tuple(path for path, text in files.items() if folder.write(path, text))
+
+
+# -- the unattended job: refresh, then tell the team -------------------------------------------
+
+
+def run_job(
+    options: RefreshOptions,
+    *,
+    notify: Sequence[str] = (),
+    progress: Progress = _quiet,
+    now: Callable[[], datetime] | None = None,
+) -> RefreshResult:
+    """``refresh``, then notify: on a change, on the first failure, and on recovery (#5).
+
+    A failure is notified once, not on every scheduled run: the state file remembers it until a
+    run succeeds again, which sends a recovery notice. The catalogue is written before anything
+    is sent, so a failed notification never loses it.
+    """
+    folder = OutputFolder(options.out)
+    clock = now or (lambda: datetime.now(timezone.utc))
+    try:
+        result = refresh(options, progress=progress)
+    except (FetchError, PageError, GuardRefused) as exc:
+        _record_failure(folder, exc, notify, clock())
+        raise
+    outbox: list[messages.Message] = []
+    failing_since = _record_recovery(folder)
+    if failing_since:
+        outbox.append(messages.recovery(failing_since))
+    if result.changed:
+        outbox.append(messages.change(result.diff, result.catalogue))
+    if notify and outbox:
+        from .notify import send  # apprise is imported only when there is something to send
+
+        progress(f"notifying {len(notify)} service(s)")
+        try:
+            for message in outbox:
+                send(message, notify)
+        except NotifyError as exc:
+            # The catalogue is written; the caller reports both the change and this failure.
+            return replace(result, notify_error=exc)
+    return result
+
+
+def _record_failure(
+    folder: OutputFolder, error: NimScrapeError, notify: Sequence[str], when: datetime
+) -> None:
+    try:
+        with folder.locked(timeout=5):
+            state = load_state(folder.state_path)
+            if state.failing_since and state.failure_notified:
+                logger.info("still failing since %s; not notifying again", state.failing_since)
+                return
+            notified = False
+            if notify:
+                from .notify import send
+
+                try:
+                    send(messages.failure(error), notify)
+                    notified = True
+                except NimScrapeError as exc:
+                    logger.warning("could not notify the failure: %s", exc)
+            save_state(
+                folder.state_path,
+                state.model_copy(
+                    update={
+                        "failing_since": state.failing_since or when.isoformat(timespec="seconds"),
+                        "failure": str(error),
+                        "failure_notified": notified or not notify,
+                    }
+                ),
+            )
+    except GuardRefused:
+        logger.info("another run holds the folder; its state is left to it")
+
+
+def _record_recovery(folder: OutputFolder) -> str | None:
+    """Clear a recorded failure; the time it started, if there was one."""
+    with folder.locked(timeout=5):
+        state = load_state(folder.state_path)
+        if not state.failing_since:
+            return None
+        save_state(
+            folder.state_path,
+            state.model_copy(
+                update={"failing_since": None, "failure": None, "failure_notified": None}
+            ),
+        )
+        return state.failing_since

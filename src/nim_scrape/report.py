@@ -174,7 +174,11 @@ def md_escape(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-def render_markdown(diff: CatalogueDiff, *, title: str = "NIM error codes") -> str:
+def render_markdown(
+    diff: CatalogueDiff, *, title: str = "NIM error codes", details: bool = True
+) -> str:
+    """The report in Markdown. ``details=False`` folds the cosmetic changes under a plain
+    heading instead of an HTML ``<details>`` block, for chat services that show no HTML."""
     e = md_escape
     lines = [f"### {e(title)}: {e(summary_line(diff))}"]
     if when := _when(diff):
@@ -246,16 +250,11 @@ def render_markdown(diff: CatalogueDiff, *, title: str = "NIM error codes") -> s
         for h in diff.headers_renamed
         if h.cosmetic
     ]
-    if folded:
-        lines += [
-            "",
-            "<details><summary>Cosmetic changes (whitespace or punctuation only): "
-            f"{len(diff.cosmetic)} records</summary>",
-            "",
-            *folded,
-            "",
-            "</details>",
-        ]
+    summary = f"Cosmetic changes (whitespace or punctuation only): {len(diff.cosmetic)} records"
+    if folded and details:
+        lines += ["", f"<details><summary>{summary}</summary>", "", *folded, "", "</details>"]
+    elif folded:
+        lines += ["", f"#### {summary}", "", *folded]
     return "\n".join(lines) + "\n"
 
 

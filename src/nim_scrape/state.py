@@ -33,6 +33,7 @@ class RunState(BaseModel):
     body_size: int | None = None
     failing_since: str | None = None
     failure: str | None = None
+    failure_notified: bool | None = None
 
 
 def load_state(path: Path) -> RunState:
