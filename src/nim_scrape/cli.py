@@ -24,7 +24,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fetch_options(func: F) -> F:
-    """``--timeout`` and ``--retries``, the same on every command that may fetch."""
+    """``--timeout``, ``--retries`` and ``--max-bytes``, the same on every command that fetches."""
+    func = click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1024),
+        default=32 * 1024 * 1024,
+        show_default=True,
+        help="Refuse a page larger than this (the real page is about 0.3 MB).",
+    )(func)
     func = click.option(
         "--retries",
         type=click.IntRange(0, 10),
@@ -102,10 +109,10 @@ def _log_to_stderr(level: int) -> None:
         package.addHandler(_StderrHandler())
 
 
-def _limits(timeout: float, retries: int) -> Any:
+def _limits(timeout: float, retries: int, max_bytes: int) -> Any:
     from .fetch import FetchLimits
 
-    return FetchLimits(timeout=timeout, retries=retries)
+    return FetchLimits(timeout=timeout, retries=retries, max_bytes=max_bytes)
 
 
 def _exit_code_option(func: F) -> F:
@@ -128,7 +135,7 @@ def _progress(message: str) -> None:
 @click.argument("source")
 @_format_option("json", "csv")
 @_fetch_options
-def parse(source: str, fmt: str, timeout: float, retries: int) -> None:
+def parse(source: str, fmt: str, timeout: float, retries: int, max_bytes: int) -> None:
     """Print the catalogue parsed from SOURCE, an http(s) URL or a local HTML file.
 
     \b
@@ -139,7 +146,7 @@ def parse(source: str, fmt: str, timeout: float, retries: int) -> None:
     from .fetch import read_source
     from .parse import parse_page
 
-    page = read_source(source, limits=_limits(timeout, retries))
+    page = read_source(source, limits=_limits(timeout, retries, max_bytes))
     catalogue = parse_page(page.text, url=page.url)
     text = catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue)
     click.echo(text, nl=False)
@@ -207,6 +214,7 @@ def refresh(
     fmt: str,
     timeout: float,
     retries: int,
+    max_bytes: int,
 ) -> None:
     """Fetch the page, diff it against the catalogue in --out, write what changed, report.
 
@@ -232,7 +240,7 @@ def refresh(
     options = RefreshOptions(
         source=source,
         out=out,
-        limits=_limits(timeout, retries),
+        limits=_limits(timeout, retries, max_bytes),
         thresholds=thresholds,
         force=force,
     )
@@ -266,6 +274,7 @@ def diff(
     exit_code: bool,
     timeout: float,
     retries: int,
+    max_bytes: int,
 ) -> None:
     """Print what changed from OLD to NEW: catalogue JSON files, HTML files or URLs.
 
@@ -278,7 +287,7 @@ def diff(
     from .pipeline import load_any
     from .report import render
 
-    limits = _limits(timeout, retries)
+    limits = _limits(timeout, retries, max_bytes)
     changes = compare(load_any(old, limits=limits), load_any(new, limits=limits))
     click.echo(render(changes, fmt, color=_color(fmt)), nl=False)
     if exit_code and changes.has_changes:

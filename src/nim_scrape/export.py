@@ -34,7 +34,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def catalogue_json(catalogue: Catalogue) -> str:
-    return _dumps(catalogue.model_dump(mode="json"))
+    return catalogue.to_json()
 
 
 def catalogue_schema() -> str:

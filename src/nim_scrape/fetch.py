@@ -16,21 +16,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential,
-)
-
 from . import __version__
 from .errors import FetchError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    import httpx
+    from tenacity import RetryCallState, Retrying
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -136,6 +129,8 @@ def fetch_page(
     last_modified: str | None = None,
 ) -> Page:
     """GET ``url`` with retries on transient faults; a 304 answer gives ``not_modified``."""
+    import httpx  # here, not at the top: parsing a local file needs no HTTP client (#6)
+
     limits = limits or FetchLimits()
     headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
     if etag:
@@ -186,6 +181,15 @@ def fetch_page(
 
 
 def _retrying(limits: FetchLimits) -> Retrying:
+    import httpx
+    from tenacity import (
+        Retrying,
+        retry_if_exception_type,
+        stop_after_attempt,
+        stop_after_delay,
+        wait_exponential,
+    )
+
     backoff = wait_exponential(multiplier=limits.backoff, max=limits.max_retry_after)
 
     def wait(state: RetryCallState) -> float:
@@ -279,6 +283,8 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _describe(exc: BaseException | None) -> str:
+    import httpx
+
     if isinstance(exc, _Retryable):
         return str(exc)
     if isinstance(exc, httpx.TimeoutException):

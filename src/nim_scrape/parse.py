@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote, urljoin
@@ -48,9 +48,66 @@ _MAX_SPAN = 1000
 
 @dataclass
 class _Table:
-    tag: Tag
     heading: str | None
     anchor: str | None
+    headers: tuple[str, str, str]
+    rows: list[_Row]
+
+
+class _PageReader:
+    """Takes the kept elements one at a time, in page order, and keeps only plain values."""
+
+    def __init__(self) -> None:
+        self.canonical: str | None = None
+        self.title = ""
+        self.tables: list[_Table] = []
+        self.toc: list[tuple[str, str]] = []
+        self.heading: tuple[str, str | None] | None = None
+
+    def take(self, tag: Tag) -> None:
+        name = tag.name
+        if name == "table":
+            for found, columns in _code_tables(tag):
+                label = self.heading[0] if self.heading else f"table {len(self.tables) + 1}"
+                headers, rows = _read_table(found, columns, label)
+                heading, anchor = self.heading or (None, None)
+                self.tables.append(_Table(heading, anchor, headers, rows))
+        elif name in _HEADINGS:
+            text = _heading_text(tag)
+            if text:
+                self.heading = (text, _heading_anchor(tag))
+        elif name == "a":
+            href = tag.get("href")
+            if isinstance(href, str) and href.startswith("#") and len(href) > 1:
+                self.toc.append((normalize_space(tag.get_text()), unquote(href[1:])))
+        elif name == "title" and not self.title:
+            self.title = normalize_space(tag.get_text())
+        elif name == "link" and self.canonical is None:
+            rel = tag.get("rel") or ""
+            href = tag.get("href")
+            if "canonical" in str(rel).split() and str(href or "").startswith("http"):
+                self.canonical = str(href)
+
+
+class _StreamingSoup(BeautifulSoup):
+    """A strained soup that hands each kept element to ``take`` as soon as it is closed, and then
+    frees it: only one table is ever built at a time, so memory stays flat on a huge page (#6)."""
+
+    def __init__(self, html: str, take: Callable[[Tag], None]) -> None:
+        self._take = take
+        super().__init__(html, "lxml", parse_only=_STRAINER, multi_valued_attributes=None)
+        for leftover in list(self.contents):  # elements a truncated page never closed
+            if isinstance(leftover, Tag):
+                take(leftover)
+
+    def handle_endtag(self, name: str, nsprefix: str | None = None) -> None:
+        super().handle_endtag(name, nsprefix)
+        if self.currentTag is self and self.contents:
+            done = self.contents[-1]
+            if isinstance(done, Tag) and done.name == name:
+                self._take(done)
+                done.decompose()
+                self._most_recent_element = None
 
 
 def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
@@ -59,40 +116,24 @@ def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
     ``url`` is where the page came from; a ``<link rel="canonical">`` on the page wins over it,
     so a local copy of the page gets the live page's section links.
     """
-    soup = BeautifulSoup(html, "lxml", parse_only=_STRAINER)
-    page_url = _canonical(soup) or url
-    title = ""
-    tables: list[_Table] = []
-    toc: list[tuple[str, str]] = []
-    heading: tuple[str, str | None] | None = None
-    for tag in _walk(soup):
-        name = tag.name
-        if name == "table":
-            for found in _code_tables(tag):
-                tables.append(
-                    _Table(found, heading[0] if heading else None, heading[1] if heading else None)
-                )
-        elif name in _HEADINGS:
-            text = _heading_text(tag)
-            if text:
-                heading = (text, _heading_anchor(tag))
-        elif name == "a":
-            href = tag.get("href")
-            if isinstance(href, str) and href.startswith("#") and len(href) > 1:
-                toc.append((normalize_space(tag.get_text()), unquote(href[1:])))
-        elif name == "title" and not title:
-            title = normalize_space(tag.get_text())
-    if not tables:
+    reader = _PageReader()
+    _StreamingSoup(html, reader.take)
+    if not reader.tables:
         raise PageError(f"{url} is not the NIM error-code page: {diagnose(html)}", hint=_WHAT_TO_DO)
-    names = _section_names(tables, toc)
+    page_url = reader.canonical or url
+    base = page_url.split("#", 1)[0]
+    names = _section_names(reader.tables, reader.toc)
     sections: list[Section] = []
     records: list[Record] = []
-    for entry, (section_title, anchor) in zip(tables, names, strict=True):
-        headers, rows = _read_table(entry.tag, section_title, page_url)
-        section_url = f"{page_url.split('#', 1)[0]}#{anchor}"
-        for code, message, description, links in rows:
+    links_seen: dict[tuple[str, str], Link] = {}
+    for table, (section_title, anchor) in zip(reader.tables, names, strict=True):
+        for code, message, description, raw_links in table.rows:
+            links = tuple(
+                links_seen.get(link) or links_seen.setdefault(link, _link(link, page_url))
+                for link in raw_links
+            )
             records.append(
-                Record(
+                Record.model_construct(
                     section=section_title,
                     code=code,
                     message=message,
@@ -107,16 +148,16 @@ def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
             Section(
                 title=section_title,
                 anchor=anchor,
-                url=section_url,
-                headers=headers,
-                record_count=len(rows),
+                url=f"{base}#{anchor}",
+                headers=table.headers,
+                record_count=len(table.rows),
             )
         )
     return Catalogue.build(
         sections=tuple(sections),
         records=tuple(records),
         page_url=page_url,
-        page_title=title,
+        page_title=reader.title,
         updated_at=parse_updated_at(html),
     )
 
@@ -133,37 +174,20 @@ def parse_updated_at(html: str) -> datetime | None:
         return None
 
 
-# -- walking the strained tree -------------------------------------------------------------------
-
-
-def _walk(soup: BeautifulSoup) -> Iterator[Tag]:
-    """The kept elements in page order; a kept element's own descendants are not visited."""
-    for child in soup.children:
-        if isinstance(child, Tag):
-            yield child
-
-
-def _canonical(soup: BeautifulSoup) -> str | None:
-    for link in soup.find_all("link", recursive=False):
-        rel: list[str] | str = link.get("rel") or []
-        href = link.get("href")
-        if "canonical" in rel and isinstance(href, str) and href.startswith("http"):
-            return href
-    return None
-
-
-def _code_tables(table: Tag) -> Iterator[Tag]:
+def _code_tables(table: Tag) -> Iterator[tuple[Tag, dict[str, int]]]:
     """``table`` if it is an error-code table, else any error-code tables nested inside it."""
-    if _header_map(table) is not None:
-        yield table
+    columns = _header_map(table)
+    if columns is not None:
+        yield table, columns
         return
     for inner in table.find_all("table"):
-        if _header_map(inner) is not None:
-            yield inner
+        columns = _header_map(inner)
+        if columns is not None:
+            yield inner, columns
 
 
 def _heading_text(tag: Tag) -> str:
-    return normalize_space(tag.get_text()).strip(_HEADING_MARKS)
+    return _cell(tag)[0].strip(_HEADING_MARKS)
 
 
 def _heading_anchor(tag: Tag) -> str | None:
@@ -217,23 +241,24 @@ def _toc_entries(toc: list[tuple[str, str]], count: int) -> list[tuple[str, str]
 
 # -- reading one table ---------------------------------------------------------------------------
 
-_Row = tuple[int, str, str, tuple[Link, ...]]
+# code, message, description, and the description's links as (text, raw href)
+_RawLink = tuple[str, str]
+_Row = tuple[int, str, str, tuple[_RawLink, ...]]
 
 
 def _rows(table: Tag) -> Iterator[Tag]:
-    for child in table.children:
-        if not isinstance(child, Tag):
-            continue
-        if child.name == "tr":
-            yield child
-        elif child.name in ("thead", "tbody", "tfoot"):
-            for row in child.children:
-                if isinstance(row, Tag) and row.name == "tr":
+    for child in table.contents:
+        name = child.name  # type: ignore[attr-defined]  # strings have name None
+        if name == "tr":
+            yield child  # type: ignore[misc]
+        elif name in ("thead", "tbody", "tfoot"):
+            for row in child.contents:  # type: ignore[attr-defined]
+                if row.name == "tr":
                     yield row
 
 
 def _cells(row: Tag) -> list[Tag]:
-    return [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
+    return [c for c in row.contents if c.name in ("td", "th")]  # type: ignore[attr-defined,misc]
 
 
 def _header_map(table: Tag) -> dict[str, int] | None:
@@ -244,7 +269,7 @@ def _header_map(table: Tag) -> dict[str, int] | None:
     found: dict[str, int] = {}
     column = 0
     for cell in _cells(first):
-        key = cosmetic_key(_cell_text(cell)).lower()
+        key = cosmetic_key(_cell(cell)[0]).lower()
         for role, names in _COLUMNS.items():
             if key in names and role not in found:
                 found[role] = column
@@ -254,12 +279,13 @@ def _header_map(table: Tag) -> dict[str, int] | None:
     return None
 
 
-def _read_table(table: Tag, section: str, page_url: str) -> tuple[tuple[str, str, str], list[_Row]]:
-    columns = _header_map(table)
-    assert columns is not None  # only error-code tables reach here
+def _read_table(
+    table: Tag, columns: dict[str, int], section: str
+) -> tuple[tuple[str, str, str], list[_Row]]:
+    """The table's headers and rows, read in one pass over its cells."""
     rows = _rows(table)
     header_cells = _cells(next(rows))
-    header_texts = [_cell_text(c) for c in header_cells]
+    header_texts = [_cell(c)[0] for c in header_cells]
     if "description" not in columns:
         raise ParseError(
             f"table {section!r}: no 说明 column (headers: {' | '.join(header_texts)})",
@@ -269,19 +295,35 @@ def _read_table(table: Tag, section: str, page_url: str) -> tuple[tuple[str, str
         [(t, _span(c, "colspan")) for t, c in zip(header_texts, header_cells, strict=True)]
     )
     headers = (labels[columns["code"]], labels[columns["message"]], labels[columns["description"]])
+    code_at, message_at, description_at = (
+        columns["code"],
+        columns["message"],
+        columns["description"],
+    )
     width = max(columns.values()) + 1
     out: list[_Row] = []
     pending: dict[int, tuple[Tag, int]] = {}
+    spanned: dict[int, tuple[str, tuple[_RawLink, ...]]] = {}  # cells spanning rows, read once
     for number, row in enumerate(rows, start=2):
-        grid = _grid_row(_cells(row), pending)
-        if len({id(c) for c in grid}) <= 1:
+        grid = _grid_row(_cells(row), pending) if pending or _has_spans(row) else _cells(row)
+        if len(grid) < 2 or all(c is grid[0] for c in grid):
             continue  # an empty row, or a note in one cell across the table
         if len(grid) < width:
             raise ParseError(
                 f"table {section!r}, row {number}: {len(grid)} cells where {width} are needed",
                 hint="the page layout changed; the parser needs updating",
             )
-        code_text = _cell_text(grid[columns["code"]])
+        texts = []
+        for at in (code_at, message_at, description_at):
+            cell = grid[at]
+            if pending or cell.attrs:
+                key = id(cell)
+                if key not in spanned:
+                    spanned[key] = _cell(cell)
+                texts.append(spanned[key])
+            else:
+                texts.append(_cell(cell))
+        code_text = texts[0][0]
         try:
             code = int(code_text)
         except ValueError:
@@ -289,16 +331,12 @@ def _read_table(table: Tag, section: str, page_url: str) -> tuple[tuple[str, str
                 f"table {section!r}, row {number}: the code {code_text!r} is not a number",
                 hint="the page layout changed; the parser needs updating",
             ) from None
-        description_cell = grid[columns["description"]]
-        out.append(
-            (
-                code,
-                _cell_text(grid[columns["message"]]),
-                _cell_text(description_cell),
-                _links(description_cell, page_url),
-            )
-        )
+        out.append((code, texts[1][0], texts[2][0], texts[2][1]))
     return headers, out
+
+
+def _has_spans(row: Tag) -> bool:
+    return any(c.attrs for c in row.contents if isinstance(c, Tag))
 
 
 def _grid_row(cells: list[Tag], pending: dict[int, tuple[Tag, int]]) -> list[Tag]:
@@ -335,33 +373,47 @@ def _expand(spans: list[tuple[str, int]]) -> list[str]:
 
 
 def _span(cell: Tag, attr: str) -> int:
-    value = cell.get(attr)
+    if not cell.attrs:
+        return 1
+    value = cell.attrs.get(attr)
     try:
         return max(1, min(int(str(value).strip()), _MAX_SPAN)) if value else 1
     except ValueError:
         return 1
 
 
-def _cell_text(cell: Tag) -> str:
-    """The cell as plain text: line breaks and paragraphs become spaces, inline tags nothing."""
+_UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
+
+
+def _cell(cell: Tag) -> tuple[str, tuple[_RawLink, ...]]:
+    """The cell as plain text, and its links, in one walk: line breaks and paragraphs become
+    spaces, inline tags nothing; comments and scripts are not text."""
+    contents = cell.contents
+    if len(contents) == 1 and type(contents[0]) is NavigableString:
+        return normalize_space(contents[0]), ()
     parts: list[str] = []
-    for node in cell.descendants:
-        if isinstance(node, NavigableString):
-            if type(node) is NavigableString:  # not comments, CDATA or doctype
-                parts.append(str(node))
-        elif isinstance(node, Tag) and node.name in _BLOCKS:
-            parts.append(" ")
-    return normalize_space("".join(parts))
+    links: list[_RawLink] = []
+    stack: list[object] = list(reversed(contents))
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is NavigableString or kind is str:
+            parts.append(node)  # type: ignore[arg-type]
+        elif isinstance(node, Tag):
+            name = node.name
+            href = str(node.attrs.get("href") or "").strip() if name == "a" else ""
+            if href and not href.lower().startswith(_UNSAFE_SCHEMES):
+                links.append((normalize_space(node.get_text()), href))
+            if name in _BLOCKS:
+                parts.append(" ")
+                stack.append(" ")
+            stack.extend(reversed(node.contents))
+    return normalize_space("".join(parts)), tuple(links)
 
 
-def _links(cell: Tag, page_url: str) -> tuple[Link, ...]:
-    links: list[Link] = []
-    for anchor in cell.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
-        if not href or href.lower().startswith(("javascript:", "data:", "vbscript:")):
-            continue
-        links.append(Link(text=normalize_space(anchor.get_text()), href=urljoin(page_url, href)))
-    return tuple(links)
+def _link(raw: _RawLink, page_url: str) -> Link:
+    text, href = raw
+    return Link(text=text, href=urljoin(page_url, href))
 
 
 # -- when there is no error-code table -----------------------------------------------------------
