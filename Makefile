@@ -32,8 +32,8 @@ test: $(VENV)/.installed-test,lint ## the test suite, offline
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test,lint
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(VENV)/.installed-test,lint
 	$(BIN)/mypy
@@ -41,7 +41,7 @@ typecheck: $(VENV)/.installed-test,lint
 check: test lint typecheck ## everything CI runs
 
 bench: $(VENV)/.installed-test,lint,bench ## the benchmark (see README, Performance)
-	$(BIN)/python -m nim_scrape.bench $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 fixtures: $(VENV)/.installed-test,lint ## rebuild the HTML fixtures and cassettes
 	$(BIN)/python tests/fixtures/build_fixtures.py

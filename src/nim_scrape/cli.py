@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,14 @@ from .errors import NimScrapeError
 from .models import DEFAULT_PAGE_URL
 
 logger = logging.getLogger(__name__)
+
+# Start-up counts (#6): beautifulsoup4 imports soupsieve (CSS selectors, ~30 ms of regex
+# compiling) and a charset detector at import time whether or not they are used. nim-scrape
+# hands bs4 decoded text and never selects with CSS, so the command line process skips both;
+# bs4 treats them as not installed. Library users importing nim_scrape.parse are not affected.
+for _unused in ("soupsieve", "charset_normalizer", "chardet", "cchardet"):
+    sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
+warnings.filterwarnings("ignore", "The soupsieve package is not installed", UserWarning)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from ._gc import paused
 from .models import Catalogue, Record, Section
 from .text import cosmetic_key
 
@@ -145,19 +146,34 @@ class CatalogueDiff(_Frozen):
 
 def compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
     """The changes that turn ``previous`` into ``current``."""
-    old_rows = _by_section(previous.records)
-    new_rows = _by_section(current.records)
-    old_sections = _sections(previous, old_rows)
-    new_sections = _sections(current, new_rows)
-    pairs = _match_sections(old_rows, new_rows)
+    with paused():
+        return _compare(previous, current)
+
+
+def _compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
+    old_keys = [_identity(r) for r in previous.records]
+    new_keys = [_identity(r) for r in current.records]
+    old_sizes = Counter(key[0] for key in old_keys)
+    new_sizes = Counter(key[0] for key in new_keys)
+    # Most records are the same in both: set them aside with C-speed set arithmetic, so the
+    # semantic matching below only looks at what really differs (#6).
+    same = _same(old_keys, new_keys)
+    kept: Counter[str] = Counter()
+    for key, count in same.items():
+        kept[key[0]] += count
+    old_rows = _by_section(_unmatched(previous.records, old_keys, same))
+    new_rows = _by_section(_unmatched(current.records, new_keys, same))
+    old_sections = _sections(previous, old_sizes)
+    new_sections = _sections(current, new_sizes)
+    pairs = _match_sections(old_rows, new_rows, old_sizes, new_sizes, kept)
+    new_order = {title: index for index, title in enumerate(new_sizes)}
+    pairs.sort(key=lambda pair: new_order[pair[1]])
 
     added: list[Record] = []
     removed: list[Record] = []
     changed: list[RecordChange] = []
     renames: list[SectionRename] = []
     headers: list[HeaderRename] = []
-    new_order = {title: index for index, title in enumerate(new_rows)}
-    pairs.sort(key=lambda pair: new_order[pair[1]])
     for old_title, new_title in pairs:
         if old_title != new_title:
             renames.append(
@@ -168,9 +184,8 @@ def compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
                 )
             )
         headers += _header_renames(old_sections[old_title], new_sections[new_title])
-        for before, after in _match_records(
-            old_rows[old_title], new_rows[new_title], removed, added
-        ):
+        olds, news = old_rows.get(old_title, []), new_rows.get(new_title, [])
+        for before, after in _match_records(olds, news, removed, added):
             fields = _changed_fields(before, after)
             if fields:
                 changed.append(
@@ -202,10 +217,45 @@ def compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
         changed=tuple(sorted(changed, key=lambda c: c.after.position)),
         moved=tuple(sorted(moved, key=lambda m: m.after.position)),
         sections_renamed=tuple(renames),
-        sections_added=tuple(new_sections[t] for t in new_rows if t not in matched_new),
-        sections_removed=tuple(old_sections[t] for t in old_rows if t not in matched_old),
+        sections_added=tuple(new_sections[t] for t in new_sizes if t not in matched_new),
+        sections_removed=tuple(old_sections[t] for t in old_sizes if t not in matched_old),
         headers_renamed=tuple(headers),
     )
+
+
+_Identity = tuple[str, int, str, str, tuple[tuple[str, str], ...]]
+
+
+def _identity(record: Record) -> _Identity:
+    # Links as plain tuples: a tuple's hash is not cached, and a model's is slow to compute.
+    links = tuple((link.text, link.href) for link in record.links) if record.links else ()
+    return record.section, record.code, record.message, record.description, links
+
+
+def _same(old: list[_Identity], new: list[_Identity]) -> dict[_Identity, int]:
+    """How many times each record stands unchanged on both sides."""
+    common = set(old) & set(new)
+    if len(set(old)) == len(old) and len(set(new)) == len(new):
+        return dict.fromkeys(common, 1)
+    old_counts, new_counts = Counter(old), Counter(new)
+    return {key: min(old_counts[key], new_counts[key]) for key in common}
+
+
+def _unmatched(
+    records: tuple[Record, ...], keys: list[_Identity], same: dict[_Identity, int]
+) -> list[Record]:
+    """The records left once as many as ``same`` counts of each identical one are set aside."""
+    if len(set(keys)) == len(keys):
+        return [record for record, key in zip(records, keys, strict=True) if key not in same]
+    left = dict(same)
+    out: list[Record] = []
+    for record, key in zip(records, keys, strict=True):
+        count = left.get(key)
+        if count:
+            left[key] = count - 1
+        else:
+            out.append(record)
+    return out
 
 
 # -- sections ------------------------------------------------------------------------------------
@@ -218,17 +268,17 @@ def _by_section(records: Iterable[Record]) -> dict[str, list[Record]]:
     return grouped
 
 
-def _sections(catalogue: Catalogue, rows: dict[str, list[Record]]) -> dict[str, Section]:
+def _sections(catalogue: Catalogue, sizes: Counter[str]) -> dict[str, Section]:
     known = {s.title: s for s in catalogue.sections}
-    for title, records in rows.items():
+    for title, size in sizes.items():
         if title not in known:  # a catalogue built by hand may list records only
-            first = records[0]
+            first = next(r for r in catalogue.records if r.section == title)
             known[title] = Section(
                 title=title,
                 anchor=first.section_anchor,
                 url=f"{catalogue.page_url}#{first.section_anchor}",
                 headers=("code", "desc", "说明"),
-                record_count=len(records),
+                record_count=size,
             )
     return known
 
@@ -238,40 +288,45 @@ def _row_key(record: Record) -> tuple[int, str]:
 
 
 def _match_sections(
-    old_rows: dict[str, list[Record]], new_rows: dict[str, list[Record]]
+    old_rows: dict[str, list[Record]],
+    new_rows: dict[str, list[Record]],
+    old_sizes: Counter[str],
+    new_sizes: Counter[str],
+    kept: Counter[str],
 ) -> list[tuple[str, str]]:
     """Pairs (old title, new title) of the same section, matched by the rows they share.
 
-    A section that kept its title and shares rows with its old self is that section. The rest
-    are matched greedily on the share of rows in common (at least ``_MIN_SECTION_OVERLAP``),
-    ties broken by the titles themselves, so the result does not depend on the order the
-    sections come in. Last, a section whose title is unchanged is matched even with no row in
-    common.
+    ``old_rows`` and ``new_rows`` hold the records that differ; ``kept`` counts, per title, the
+    records that are the same on both sides. A section that kept its title and shares rows with
+    its old self is that section. The rest are matched greedily on the share of rows in common
+    (at least ``_MIN_SECTION_OVERLAP``), ties broken by the titles themselves, so the result
+    does not depend on the order the sections come in. Last, a section whose title is
+    unchanged is matched even with no row in common.
     """
     where: dict[tuple[int, str], list[str]] = defaultdict(list)
     old_keys = {title: Counter(map(_row_key, rows)) for title, rows in old_rows.items()}
     for title, keys in old_keys.items():
         for key in keys:
             where[key].append(title)
-    candidates: list[tuple[int, float, str, str]] = []
+    shared: Counter[tuple[str, str]] = Counter({(t, t): n for t, n in kept.items()})
     for new_title, rows in new_rows.items():
-        new_keys = Counter(map(_row_key, rows))
-        shared: Counter[str] = Counter()
-        for key, count in new_keys.items():
+        for key, count in Counter(map(_row_key, rows)).items():
             for old_title in where.get(key, ()):
-                shared[old_title] += min(count, old_keys[old_title][key])
-        if new_title in old_rows:
-            shared[new_title] += 0
-        for old_title, common in shared.items():
-            union = sum(old_keys[old_title].values()) + sum(new_keys.values()) - common
-            score = common / union if union else 1.0
-            if old_title == new_title:
-                rank = 0 if common else 2
-            elif score >= _MIN_SECTION_OVERLAP:
-                rank = 1
-            else:
-                continue
-            candidates.append((rank, -score, old_title, new_title))
+                shared[(old_title, new_title)] += min(count, old_keys[old_title][key])
+    for title in new_sizes:
+        if title in old_sizes:
+            shared[(title, title)] += 0
+    candidates: list[tuple[int, float, str, str]] = []
+    for (old_title, new_title), common in shared.items():
+        union = old_sizes[old_title] + new_sizes[new_title] - common
+        score = common / union if union else 1.0
+        if old_title == new_title:
+            rank = 0 if common else 2
+        elif score >= _MIN_SECTION_OVERLAP:
+            rank = 1
+        else:
+            continue
+        candidates.append((rank, -score, old_title, new_title))
     candidates.sort()
     pairs: list[tuple[str, str]] = []
     taken_old: set[str] = set()

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._gc import paused
 from .errors import CatalogueError
 from .models import Catalogue, Record
 
@@ -60,7 +61,8 @@ def catalogue_csv(catalogue: Catalogue) -> str:
 def load_catalogue(text: str, *, name: str = "catalogue") -> Catalogue:
     """A catalogue from its JSON text; ``CatalogueError`` says what is wrong with it."""
     try:
-        return Catalogue.model_validate_json(text)
+        with paused():
+            return Catalogue.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "the top level"

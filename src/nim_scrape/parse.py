@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 from bs4.filter import SoupStrainer
 
+from ._gc import paused
 from .errors import PageError, ParseError
 from .models import DEFAULT_PAGE_URL, Catalogue, Link, Record, Section
 from .text import cosmetic_key, find_placeholders, normalize_space
@@ -117,15 +118,23 @@ def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
     so a local copy of the page gets the live page's section links.
     """
     reader = _PageReader()
-    _StreamingSoup(html, reader.take)
+    with paused():
+        _StreamingSoup(html, reader.take)
     if not reader.tables:
         raise PageError(f"{url} is not the NIM error-code page: {diagnose(html)}", hint=_WHAT_TO_DO)
     page_url = reader.canonical or url
-    base = page_url.split("#", 1)[0]
     names = _section_names(reader.tables, reader.toc)
+    with paused():
+        return _catalogue(reader, names, page_url, html)
+
+
+def _catalogue(
+    reader: _PageReader, names: list[tuple[str, str]], page_url: str, html: str
+) -> Catalogue:
+    base = page_url.split("#", 1)[0]
     sections: list[Section] = []
     records: list[Record] = []
-    links_seen: dict[tuple[str, str], Link] = {}
+    links_seen: dict[_RawLink, Link] = {}
     for table, (section_title, anchor) in zip(reader.tables, names, strict=True):
         for code, message, description, raw_links in table.rows:
             links = tuple(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from .diff import CatalogueDiff, RecordChange
 from .models import Catalogue, Record
@@ -262,8 +261,10 @@ def render_markdown(
 
 
 def render_json(diff: CatalogueDiff) -> str:
-    data: dict[str, Any] = {"counts": diff.counts(), **diff.model_dump(mode="json")}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """``counts`` first, then every list of the diff; serialised by pydantic in Rust."""
+    counts = json.dumps(diff.counts(), indent=2).replace("\n", "\n  ")
+    body = diff.model_dump_json(indent=2)
+    return '{\n  "counts": ' + counts + ",\n" + body[2:] + "\n"
 
 
 def render_first_run(catalogue: Catalogue, fmt: str) -> str:
