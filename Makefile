@@ -28,14 +28,14 @@ demo: $(VENV)/.installed-run ## the whole job offline, on the recorded page and 
 	$(BIN)/nim-scrape refresh --source $(FIXTURE) --out $(DEMO_OUT)
 	@ls -l $(DEMO_OUT)
 
-test: $(VENV)/.installed-test,lint ## the test suite, offline
+test: $(VENV)/.installed-test,lint,bench ## the test suite, offline
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test,lint
+lint: $(VENV)/.installed-test,lint,bench
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: $(VENV)/.installed-test,lint
+typecheck: $(VENV)/.installed-test,lint,bench
 	$(BIN)/mypy
 
 check: test lint typecheck ## everything CI runs
@@ -43,7 +43,7 @@ check: test lint typecheck ## everything CI runs
 bench: $(VENV)/.installed-test,lint,bench ## the benchmark (see README, Performance)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
-fixtures: $(VENV)/.installed-test,lint ## rebuild the HTML fixtures and cassettes
+fixtures: $(VENV)/.installed-test,lint,bench ## rebuild the HTML fixtures and cassettes
 	$(BIN)/python tests/fixtures/build_fixtures.py
 
 clean:

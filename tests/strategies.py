@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from nim_scrape.models import Catalogue, Record, Section
 
-TITLES = ["通用错误码", "连接错误码", "连接错误", "消息错误码", "群组错误码", "服务端错误码"]
-MESSAGES = ["unknown error", "unknown error.", "timeout", "not exist", "%s not exist"]
+TITLES = ["通用错误码", "连接错误码", "连接错误", "消息错误码", "群组错误码", '引号 "x" \\ 错误码']
+MESSAGES = ["unknown error", "unknown error.", "timeout", 'say "hi"', "%s not exist"]
 DESCRIPTIONS = ["未知错误", "未知错误。", "请求超时。", "资源不存在,请重试", "资源不存在，请重试"]
 
 rows = st.lists(
@@ -22,7 +22,7 @@ layouts = st.lists(st.tuples(st.sampled_from(TITLES), rows), max_size=5, unique_
 
 
 def build(layout: list[tuple[str, list[tuple[int, str, str]]]]) -> Catalogue:
-    """A catalogue with the given sections and rows, positions counted in the given order."""
+    """A catalogue with the given sections and rows, in the given order."""
     sections = []
     records = []
     for title, section_rows in layout:
@@ -43,7 +43,6 @@ def build(layout: list[tuple[str, list[tuple[int, str, str]]]]) -> Catalogue:
                     message=message,
                     description=description,
                     section_anchor=title,
-                    position=len(records) + 1,
                 )
             )
     return Catalogue.build(sections=tuple(sections), records=tuple(records))

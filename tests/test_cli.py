@@ -30,7 +30,6 @@ def test_parse_prints_the_catalogue_as_json():
         "message": "unknown error",
         "description": "未知错误。",
         "section_anchor": "通用状态码",
-        "position": 1,
         "links": [],
         "placeholders": [],
     }

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nim_scrape.diff import CatalogueDiff, compare
+from nim_scrape.diff import CatalogueDiff, compare, compare_json
+from nim_scrape.export import catalogue_json, split_catalogue_json
 from nim_scrape.parse import parse_page
 
 from .strategies import build, catalogues, layouts
@@ -231,12 +232,12 @@ def test_property_no_record_is_both_added_and_removed(a, b):
 
 
 def _shape(changes: CatalogueDiff) -> dict:
-    """The diff without positions, lists as sorted tuples: what order-independence compares."""
+    """The diff with its lists as sorted tuples: what order-independence compares."""
     data = changes.model_dump(mode="json", exclude={"updated_before", "updated_after"})
 
     def strip(value):
         if isinstance(value, dict):
-            return tuple(sorted((k, strip(v)) for k, v in value.items() if k != "position"))
+            return tuple(sorted((k, strip(v)) for k, v in value.items()))
         if isinstance(value, list):
             return tuple(sorted((strip(v) for v in value), key=repr))
         return value
@@ -253,3 +254,29 @@ def test_property_the_order_of_sections_does_not_matter(a, b, random):
     assert _shape(compare(build(a), build(b))) == _shape(
         compare(build(shuffled_a), build(shuffled_b))
     )
+
+
+# -- the same diff from the catalogue files' text ------------------------------------------------
+
+
+def test_compare_json_gives_the_same_diff_as_compare(editions):
+    for old, new in (
+        ("2024-03-13", "2024-10-31"),
+        ("2024-10-31", "2024-03-13"),
+        ("2024-08-23", "2024-10-31"),
+    ):
+        a, b = editions[old], editions[new]
+        assert compare_json(catalogue_json(a), catalogue_json(b)) == compare(a, b)
+
+
+def test_compare_json_reads_other_layouts_whole(editions):
+    a, b = editions["2024-03-13"], editions["2024-10-31"]
+    compact = a.model_dump_json()
+    assert split_catalogue_json(compact.encode()) is None
+    assert compare_json(compact, catalogue_json(b)) == compare(a, b)
+
+
+@given(catalogues, catalogues)
+@settings(max_examples=200)
+def test_property_compare_json_equals_compare(a, b):
+    assert compare_json(catalogue_json(a), catalogue_json(b)) == compare(a, b)

@@ -41,7 +41,6 @@ def record(message: str, description: str = "说明。") -> Record:
         message=message,
         description=description,
         section_anchor="S",
-        position=1,
     )
 
 

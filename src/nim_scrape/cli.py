@@ -21,12 +21,11 @@ from .models import DEFAULT_PAGE_URL
 
 logger = logging.getLogger(__name__)
 
-# Start-up counts (#6): beautifulsoup4 imports soupsieve (CSS selectors, ~30 ms of regex
-# compiling) and a charset detector at import time whether or not they are used. nim-scrape
-# hands bs4 decoded text and never selects with CSS, so the command line process skips both;
-# bs4 treats them as not installed. Library users importing nim_scrape.parse are not affected.
-for _unused in ("soupsieve", "charset_normalizer", "chardet", "cchardet"):
-    sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
+# Start-up counts (#6): beautifulsoup4 imports soupsieve (CSS selectors, ~30 ms of compiling
+# regular expressions) whether or not it is used. nim-scrape never selects with CSS, so the
+# command line process skips it, and bs4 treats it as not installed. Library users importing
+# nim_scrape.parse are not affected.
+sys.modules.setdefault("soupsieve", None)  # type: ignore[arg-type]
 warnings.filterwarnings("ignore", "The soupsieve package is not installed", UserWarning)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -292,12 +291,10 @@ def diff(
         nim-scrape diff tests/fixtures/nim-error-codes-2024-03-13.html output/nim_error_codes.json
         nim-scrape diff old.json new.json --format json --exit-code
     """
-    from .diff import compare
-    from .pipeline import load_any
+    from .pipeline import diff_sources
     from .report import render
 
-    limits = _limits(timeout, retries, max_bytes)
-    changes = compare(load_any(old, limits=limits), load_any(new, limits=limits))
+    changes = diff_sources(old, new, limits=_limits(timeout, retries, max_bytes))
     click.echo(render(changes, fmt, color=_color(fmt)), nl=False)
     if exit_code and changes.has_changes:
         ctx.exit(1)

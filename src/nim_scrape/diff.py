@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from ._gc import paused
+from .export import load_catalogue, load_record, split_catalogue_json
 from .models import Catalogue, Record, Section
 from .text import cosmetic_key
 
@@ -30,6 +33,7 @@ __all__ = [
     "RecordMove",
     "SectionRename",
     "compare",
+    "compare_json",
 ]
 
 COMPARED_FIELDS = ("message", "description", "links")
@@ -147,24 +151,68 @@ class CatalogueDiff(_Frozen):
 def compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
     """The changes that turn ``previous`` into ``current``."""
     with paused():
-        return _compare(previous, current)
+        old_keys = [_identity(r) for r in previous.records]
+        new_keys = [_identity(r) for r in current.records]
+        same = _same(old_keys, new_keys)
+        sides = []
+        for catalogue, keys in ((previous, old_keys), (current, new_keys)):
+            rest = {i: catalogue.records[i] for i in _unmatched(keys, same)}
+            sides.append(_Side(catalogue, rest, _sizes(catalogue, keys)))
+        return _compare(*sides)
 
 
-def _compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
-    old_keys = [_identity(r) for r in previous.records]
-    new_keys = [_identity(r) for r in current.records]
-    old_sizes = Counter(key[0] for key in old_keys)
-    new_sizes = Counter(key[0] for key in new_keys)
-    # Most records are the same in both: set them aside with C-speed set arithmetic, so the
-    # semantic matching below only looks at what really differs (#6).
-    same = _same(old_keys, new_keys)
-    kept: Counter[str] = Counter()
-    for key, count in same.items():
-        kept[key[0]] += count
-    old_rows = _by_section(_unmatched(previous.records, old_keys, same))
-    new_rows = _by_section(_unmatched(current.records, new_keys, same))
-    old_sections = _sections(previous, old_sizes)
-    new_sections = _sections(current, new_sizes)
+def compare_json(previous: str | bytes, current: str | bytes) -> CatalogueDiff:
+    """``compare`` of two catalogue files, reading only the records that differ.
+
+    A record that stands on the same line in both files is the same record, so those lines
+    are set aside as bytes, unparsed: on a large catalogue with a few changes that is most of
+    the work saved (#6). A file not laid out as ``catalogue_json``
+    writes it is read whole.
+    """
+    old_data, new_data = (t.encode() if isinstance(t, str) else t for t in (previous, current))
+    old, new = split_catalogue_json(old_data), split_catalogue_json(new_data)
+    if old is None or new is None:
+        return compare(load_catalogue(old_data), load_catalogue(new_data))
+    (old_head, old_block), (new_head, new_block) = old, new
+    with paused():
+        old_lines, new_lines = old_block.split(b"\n"), new_block.split(b"\n")
+        same = _same(old_lines, new_lines)
+        sides = []
+        for head, lines in ((old_head, old_lines), (new_head, new_lines)):
+            sizes = Counter({s.title: s.record_count for s in head.sections})
+            if sizes.total() != len(lines):
+                # The sections' counts do not add up: read both files whole, trusting neither.
+                return compare(load_catalogue(old_data), load_catalogue(new_data))
+            rest = {i: load_record(lines[i]) for i in _unmatched(lines, same)}
+            sides.append(_Side(head, rest, sizes))
+        return _compare(*sides)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One catalogue as the differ needs it: its sections, the records that are not the same
+    on both sides, and how many records each section has."""
+
+    catalogue: Catalogue
+    rest: dict[int, Record]  # by index in the catalogue's records, which is page order
+    sizes: Counter[str]
+
+
+def _compare(old: _Side, new: _Side) -> CatalogueDiff:
+    previous, current = old.catalogue, new.catalogue
+    old_sizes, new_sizes = old.sizes, new.sizes
+    old_rows = _by_section(old.rest.values())
+    new_rows = _by_section(new.rest.values())
+    # A record set aside as the same stands under the same title on both sides.
+    kept = Counter(
+        {
+            t: n - len(old_rows.get(t, ()))
+            for t, n in old_sizes.items()
+            if n > len(old_rows.get(t, ()))
+        }
+    )
+    old_sections = _sections(previous, old.rest.values(), old_sizes)
+    new_sections = _sections(current, new.rest.values(), new_sizes)
     pairs = _match_sections(old_rows, new_rows, old_sizes, new_sizes, kept)
     new_order = {title: index for index, title in enumerate(new_sizes)}
     pairs.sort(key=lambda pair: new_order[pair[1]])
@@ -209,13 +257,15 @@ def _compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
     moved = _find_moves(removed, added)
     moved_before = {id(m.before) for m in moved}
     moved_after = {id(m.after) for m in moved}
+    old_at = {id(record): index for index, record in old.rest.items()}
+    new_at = {id(record): index for index, record in new.rest.items()}
     return CatalogueDiff(
         updated_before=previous.updated_at,
         updated_after=current.updated_at,
-        added=_in_page_order(r for r in added if id(r) not in moved_after),
-        removed=_in_page_order(r for r in removed if id(r) not in moved_before),
-        changed=tuple(sorted(changed, key=lambda c: c.after.position)),
-        moved=tuple(sorted(moved, key=lambda m: m.after.position)),
+        added=tuple(sorted((r for r in added if id(r) not in moved_after), key=_at(new_at))),
+        removed=tuple(sorted((r for r in removed if id(r) not in moved_before), key=_at(old_at))),
+        changed=tuple(sorted(changed, key=lambda c: new_at[id(c.after)])),
+        moved=tuple(sorted(moved, key=lambda m: new_at[id(m.after)])),
         sections_renamed=tuple(renames),
         sections_added=tuple(new_sections[t] for t in new_sizes if t not in matched_new),
         sections_removed=tuple(old_sections[t] for t in old_sizes if t not in matched_old),
@@ -224,6 +274,7 @@ def _compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
 
 
 _Identity = tuple[str, int, str, str, tuple[tuple[str, str], ...]]
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 def _identity(record: Record) -> _Identity:
@@ -232,7 +283,14 @@ def _identity(record: Record) -> _Identity:
     return record.section, record.code, record.message, record.description, links
 
 
-def _same(old: list[_Identity], new: list[_Identity]) -> dict[_Identity, int]:
+def _sizes(catalogue: Catalogue, keys: list[_Identity]) -> Counter[str]:
+    """Records per section, every listed section included (an emptied one counts 0)."""
+    sizes = Counter(dict.fromkeys((s.title for s in catalogue.sections), 0))
+    sizes.update(key[0] for key in keys)
+    return sizes
+
+
+def _same(old: list[_Key], new: list[_Key]) -> dict[_Key, int]:
     """How many times each record stands unchanged on both sides."""
     common = set(old) & set(new)
     if len(set(old)) == len(old) and len(set(new)) == len(new):
@@ -241,21 +299,23 @@ def _same(old: list[_Identity], new: list[_Identity]) -> dict[_Identity, int]:
     return {key: min(old_counts[key], new_counts[key]) for key in common}
 
 
-def _unmatched(
-    records: tuple[Record, ...], keys: list[_Identity], same: dict[_Identity, int]
-) -> list[Record]:
-    """The records left once as many as ``same`` counts of each identical one are set aside."""
+def _unmatched(keys: list[_Key], same: dict[_Key, int]) -> list[int]:
+    """Indices of the keys left once as many as ``same`` counts of each are set aside."""
     if len(set(keys)) == len(keys):
-        return [record for record, key in zip(records, keys, strict=True) if key not in same]
+        return [index for index, key in enumerate(keys) if key not in same]
     left = dict(same)
-    out: list[Record] = []
-    for record, key in zip(records, keys, strict=True):
+    out: list[int] = []
+    for index, key in enumerate(keys):
         count = left.get(key)
         if count:
             left[key] = count - 1
         else:
-            out.append(record)
+            out.append(index)
     return out
+
+
+def _at(order: dict[int, int]) -> Callable[[Record], int]:
+    return lambda record: order[id(record)]
 
 
 # -- sections ------------------------------------------------------------------------------------
@@ -268,11 +328,13 @@ def _by_section(records: Iterable[Record]) -> dict[str, list[Record]]:
     return grouped
 
 
-def _sections(catalogue: Catalogue, sizes: Counter[str]) -> dict[str, Section]:
+def _sections(
+    catalogue: Catalogue, rest: Iterable[Record], sizes: Counter[str]
+) -> dict[str, Section]:
     known = {s.title: s for s in catalogue.sections}
     for title, size in sizes.items():
         if title not in known:  # a catalogue built by hand may list records only
-            first = next(r for r in catalogue.records if r.section == title)
+            first = next(r for r in (*rest, *catalogue.records) if r.section == title)
             known[title] = Section(
                 title=title,
                 anchor=first.section_anchor,
@@ -477,9 +539,5 @@ def _find_moves(removed: list[Record], added: list[Record]) -> list[RecordMove]:
     return moves
 
 
-def _canonical(record: Record) -> tuple[str, int, str, str, int]:
-    return record.section, record.code, record.message, record.description, record.position
-
-
-def _in_page_order(records: Iterable[Record]) -> tuple[Record, ...]:
-    return tuple(sorted(records, key=lambda r: r.position))
+def _canonical(record: Record) -> tuple[str, int, str, str]:
+    return record.section, record.code, record.message, record.description

@@ -15,9 +15,17 @@ from pydantic import ValidationError
 
 from ._gc import paused
 from .errors import CatalogueError
-from .models import Catalogue, Record
+from .models import RECORDS, Catalogue, Record
 
-__all__ = ["CSV_FIELDS", "catalogue_csv", "catalogue_json", "catalogue_schema", "load_catalogue"]
+__all__ = [
+    "CSV_FIELDS",
+    "catalogue_csv",
+    "catalogue_json",
+    "catalogue_schema",
+    "load_catalogue",
+    "load_record",
+    "split_catalogue_json",
+]
 
 CSV_FIELDS = (
     "section",
@@ -26,16 +34,50 @@ CSV_FIELDS = (
     "description",
     "section_anchor",
     "section_url",
-    "position",
     "links",
     "placeholders",
 )
+_INDENT = "    "
+_BETWEEN_RECORDS = '},{"section":'
+_BETWEEN_RECORDS_ON_LINES = "},\n" + _INDENT + '{"section":'
+_RECORDS_START_BYTES = b',\n  "records": [\n'
+_RECORDS_END_BYTES = b"\n  ]\n}\n"
+
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def catalogue_json(catalogue: Catalogue) -> str:
-    return catalogue.to_json()
+    """The catalogue file: the page's fields indented, then one record per line.
+
+    One record per line makes a change to a record one changed line in ``git diff`` and in a
+    pull request, and lets ``diff_json`` set unchanged records aside without parsing them.
+    """
+    head = catalogue.model_dump_json(indent=2, exclude={"records"})
+    if not catalogue.records:
+        return head[:-2] + ',\n  "records": []\n}\n'
+    # A record starts with {"section": and a quote inside a value is escaped, so this boundary
+    # only ever falls between two records.
+    records = RECORDS.dump_json(catalogue.records).decode()[1:-1]
+    lines = records.replace(_BETWEEN_RECORDS, _BETWEEN_RECORDS_ON_LINES)
+    return head[:-2] + f',\n  "records": [\n{_INDENT}{lines}\n  ]\n}}\n'
+
+
+def split_catalogue_json(data: bytes) -> tuple[Catalogue, bytes] | None:
+    """The catalogue's own fields, and its records as a block of lines each ending in a comma;
+    None if ``data`` is not laid out as ``catalogue_json`` writes it (then read it whole)."""
+    start = data.find(_RECORDS_START_BYTES)
+    if start < 0 or not data.endswith(_RECORDS_END_BYTES):
+        return None
+    block = data[start + len(_RECORDS_START_BYTES) : -len(_RECORDS_END_BYTES)] + b","
+    if not block.startswith(_INDENT.encode() + b'{"section":'):
+        return None
+    return load_catalogue(data[:start] + b"\n}\n"), block
+
+
+def load_record(line: bytes) -> Record:
+    """One record line of a catalogue file's records block."""
+    return Record.model_validate_json(line.strip().removesuffix(b","))
 
 
 def catalogue_schema() -> str:
@@ -58,7 +100,7 @@ def catalogue_csv(catalogue: Catalogue) -> str:
     return buffer.getvalue()
 
 
-def load_catalogue(text: str, *, name: str = "catalogue") -> Catalogue:
+def load_catalogue(text: str | bytes, *, name: str = "catalogue") -> Catalogue:
     """A catalogue from its JSON text; ``CatalogueError`` says what is wrong with it."""
     try:
         with paused():
@@ -80,7 +122,6 @@ def _csv_row(record: Record, base_url: str) -> list[str | int]:
         record.description,
         record.section_anchor,
         f"{base_url}#{record.section_anchor}",
-        record.position,
         "; ".join(f"{link.text} <{link.href}>" for link in record.links),
         " ".join(record.placeholders),
     ]

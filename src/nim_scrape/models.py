@@ -34,7 +34,6 @@ class Record(_Frozen):
     message: str = Field(description="The English column (desc or message), whitespace-normalised")
     description: str = Field(description="The 说明 column as plain text, whitespace-normalised")
     section_anchor: str = Field(description="The section's anchor on the page, without '#'")
-    position: int = Field(ge=1, description="1-based position of the row on the whole page")
     links: tuple[Link, ...] = Field(default=(), description="Links inside the description")
     placeholders: tuple[str, ...] = Field(
         default=(), description="Placeholders such as %s and {name} in message or description"
@@ -54,7 +53,11 @@ class Section(_Frozen):
 
 
 class Catalogue(_Frozen):
-    """Every record of the page, in page order, with what is known of the page itself."""
+    """Every record of the page, in page order, with what is known of the page itself.
+
+    A record's position is its place in ``records``: not stored in each record, so that a row
+    added at the top of the page is one changed line in the committed file, not hundreds.
+    """
 
     schema_version: int = SCHEMA_VERSION
     page_url: str = DEFAULT_PAGE_URL
@@ -80,8 +83,8 @@ class Catalogue(_Frozen):
         updated_at: datetime | None = None,
     ) -> Catalogue:
         """A catalogue whose ``content_hash`` is computed from its sections and records."""
-        digest = hashlib.sha256(_SECTIONS.dump_json(sections))
-        digest.update(_RECORDS.dump_json(records))
+        digest = hashlib.sha256(SECTIONS.dump_json(sections))
+        digest.update(RECORDS.dump_json(records))
         return cls(
             page_url=page_url,
             page_title=page_title,
@@ -91,15 +94,11 @@ class Catalogue(_Frozen):
             records=records,
         )
 
-    def to_json(self) -> str:
-        """The catalogue file's text: two-space indents, non-ASCII kept, a final newline."""
-        return self.model_dump_json(indent=2) + "\n"
-
     def lookup(self, code: int) -> list[Record]:
         """Every record with ``code``, in page order (a code may stand in several sections)."""
         return [record for record in self.records if record.code == code]
 
 
 # Serialised in Rust: hashing a catalogue of 300,000 records must not cost seconds (#6).
-_SECTIONS = TypeAdapter(tuple[Section, ...])
-_RECORDS = TypeAdapter(tuple[Record, ...])
+SECTIONS = TypeAdapter(tuple[Section, ...])
+RECORDS = TypeAdapter(tuple[Record, ...])

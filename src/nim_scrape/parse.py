@@ -148,7 +148,6 @@ def _catalogue(
                     message=message,
                     description=description,
                     section_anchor=anchor,
-                    position=len(records) + 1,
                     links=links,
                     placeholders=find_placeholders(message, description),
                 )

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, changelog, messages
-from .diff import CatalogueDiff, compare
+from .diff import CatalogueDiff, compare, compare_json
 from .errors import (
     CatalogueError,
     FetchError,
@@ -31,7 +31,7 @@ from .parse import parse_page
 from .state import RunState, load_state, save_state
 from .store import OutputFolder, read_catalogue
 
-__all__ = ["RefreshOptions", "RefreshResult", "load_any", "refresh", "run_job"]
+__all__ = ["RefreshOptions", "RefreshResult", "diff_sources", "load_any", "refresh", "run_job"]
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,24 @@ def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
             ) from exc
     page: Page = read_source(source, limits=limits)
     return parse_page(page.text, url=page.url)
+
+
+def diff_sources(old: str, new: str, *, limits: FetchLimits | None = None) -> CatalogueDiff:
+    """The changes from ``old`` to ``new``: catalogue JSON files, HTML files or URLs."""
+    if all(source.endswith(".json") and not is_url(source) for source in (old, new)):
+        texts: list[bytes] = []
+        for source in (old, new):
+            try:
+                texts.append(Path(source).read_bytes())
+            except OSError as exc:
+                raise UsageError(f"cannot read the catalogue {source}: {exc}") from exc
+        try:
+            return compare_json(*texts)
+        except CatalogueError as exc:
+            raise UsageError(
+                exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
+            ) from exc
+    return compare(load_any(old, limits=limits), load_any(new, limits=limits))
 
 
 def _previous(folder: OutputFolder, *, force: bool) -> Catalogue | None:
