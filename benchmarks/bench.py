@@ -409,13 +409,13 @@ def targets(rows: list[Row], scales: list[int]) -> list[tuple[str, str, bool]]:
             )
         )
     ours, theirs = (
-        find(rows, "compare (in-process)", top),
-        find(rows, "csv_diff.compare (in-process)", top),
+        find(rows, "compare_json, from the files (in-process)", top),
+        find(rows, "csv_diff load_csv + compare, from the files (in-process)", top),
     )
     if ours and theirs:
         checks.append(
             (
-                f"diff x{top}, in-process: faster than csv-diff",
+                f"diff x{top}, in-process from the files: faster than csv-diff",
                 f"{ours.median / theirs.median:.2f}x",
                 ours.median < theirs.median,
             )

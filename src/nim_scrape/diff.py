@@ -173,9 +173,8 @@ def compare_json(previous: str | bytes, current: str | bytes) -> CatalogueDiff:
     old, new = split_catalogue_json(old_data), split_catalogue_json(new_data)
     if old is None or new is None:
         return compare(load_catalogue(old_data), load_catalogue(new_data))
-    (old_head, old_block), (new_head, new_block) = old, new
+    (old_head, old_lines), (new_head, new_lines) = old, new
     with paused():
-        old_lines, new_lines = old_block.split(b"\n"), new_block.split(b"\n")
         same = _same(old_lines, new_lines)
         sides = []
         for head, lines in ((old_head, old_lines), (new_head, new_lines)):
@@ -290,20 +289,23 @@ def _sizes(catalogue: Catalogue, keys: list[_Identity]) -> Counter[str]:
     return sizes
 
 
-def _same(old: list[_Key], new: list[_Key]) -> dict[_Key, int]:
-    """How many times each record stands unchanged on both sides."""
-    common = set(old) & set(new)
-    if len(set(old)) == len(old) and len(set(new)) == len(new):
-        return dict.fromkeys(common, 1)
+def _same(old: list[_Key], new: list[_Key]) -> tuple[dict[_Key, int], bool]:
+    """How many times each record stands unchanged on both sides, and whether every record is
+    unique on each side (the common case, which needs no counting)."""
+    old_set, new_set = set(old), set(new)
+    common = old_set & new_set
+    if len(old_set) == len(old) and len(new_set) == len(new):
+        return dict.fromkeys(common, 1), True
     old_counts, new_counts = Counter(old), Counter(new)
-    return {key: min(old_counts[key], new_counts[key]) for key in common}
+    return {key: min(old_counts[key], new_counts[key]) for key in common}, False
 
 
-def _unmatched(keys: list[_Key], same: dict[_Key, int]) -> list[int]:
+def _unmatched(keys: list[_Key], same: tuple[dict[_Key, int], bool]) -> list[int]:
     """Indices of the keys left once as many as ``same`` counts of each are set aside."""
-    if len(set(keys)) == len(keys):
-        return [index for index, key in enumerate(keys) if key not in same]
-    left = dict(same)
+    counts, unique = same
+    if unique:
+        return [index for index, key in enumerate(keys) if key not in counts]
+    left = dict(counts)
     out: list[int] = []
     for index, key in enumerate(keys):
         count = left.get(key)

@@ -63,16 +63,17 @@ def catalogue_json(catalogue: Catalogue) -> str:
     return head[:-2] + f',\n  "records": [\n{_INDENT}{lines}\n  ]\n}}\n'
 
 
-def split_catalogue_json(data: bytes) -> tuple[Catalogue, bytes] | None:
-    """The catalogue's own fields, and its records as a block of lines each ending in a comma;
-    None if ``data`` is not laid out as ``catalogue_json`` writes it (then read it whole)."""
+def split_catalogue_json(data: bytes) -> tuple[Catalogue, list[bytes]] | None:
+    """The catalogue's own fields, and its records as lines each ending in a comma; None if
+    ``data`` is not laid out as ``catalogue_json`` writes it (then read it whole)."""
     start = data.find(_RECORDS_START_BYTES)
     if start < 0 or not data.endswith(_RECORDS_END_BYTES):
         return None
-    block = data[start + len(_RECORDS_START_BYTES) : -len(_RECORDS_END_BYTES)] + b","
-    if not block.startswith(_INDENT.encode() + b'{"section":'):
+    lines = data[start + len(_RECORDS_START_BYTES) : -len(_RECORDS_END_BYTES)].split(b"\n")
+    if not lines[0].startswith(_INDENT.encode() + b'{"section":'):
         return None
-    return load_catalogue(data[:start] + b"\n}\n"), block
+    lines[-1] += b","  # so that a record reads the same on the last line as on any other
+    return load_catalogue(data[:start] + b"\n}\n"), lines
 
 
 def load_record(line: bytes) -> Record:
