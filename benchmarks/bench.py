@@ -177,6 +177,12 @@ def measure_call(what: str, scale: int, repeat: int, call: Callable[[], object])
     return row
 
 
+def settle() -> None:
+    """Let the inputs just written reach the disk, so writeback does not run during a timing."""
+    os.sync()
+    time.sleep(1)
+
+
 @contextmanager
 def serve(path: Path) -> Iterator[str]:
     """The page over HTTP on 127.0.0.1, as the live site would send it."""
@@ -250,6 +256,8 @@ def refresh_row(pages: dict[tuple[int, str], Path], scale: int, repeat: int, wor
         ]
     )
 
+    settle()
+
     def fresh_output() -> None:
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(seeded, out)
@@ -292,6 +300,7 @@ def diff_rows(pages: dict[tuple[int, str], Path], scale: int, repeat: int, work:
     write_keyed_csv(new_json, new_csv, keys)
     old, new = load_any(str(old_json)), load_any(str(new_json))
     old_rows, new_rows = load_csv(old_csv), load_csv(new_csv)
+    settle()
     rows = [
         measure_process(
             "nim-scrape diff (process)",

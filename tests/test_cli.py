@@ -171,3 +171,22 @@ def test_refresh_reports_changes_and_keeps_a_changelog(tmp_path):
     third = run("refresh", "--source", str(CURRENT), "--out", out, "--exit-code")
     assert (third.exit_code, third.stdout) == (0, "no changes\n")
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()} == before
+
+
+def test_parse_of_a_file_imports_neither_the_differ_nor_http_nor_apprise():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from nim_scrape.cli import cli\n"
+        f"cli(['parse', {str(CURRENT)!r}, '--format', 'csv'], standalone_mode=False)\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = set(done.stderr.split())
+    assert "nim_scrape.parse" in loaded
+    assert (
+        not {"nim_scrape.diff", "nim_scrape.notify", "apprise", "httpx", "tenacity", "pandas"}
+        & loaded
+    )

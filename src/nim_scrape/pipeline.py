@@ -27,7 +27,6 @@ from .export import catalogue_csv, catalogue_json, catalogue_schema
 from .fetch import FetchLimits, Page, is_url, read_source
 from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
-from .parse import parse_page
 from .state import RunState, load_state, save_state
 from .store import OutputFolder, read_catalogue
 
@@ -97,7 +96,7 @@ def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshR
                     unchanged_because=reason,
                 )
         progress(f"parsing {page.body_size:,} bytes")
-        catalogue = parse_page(page.text, url=page.url)
+        catalogue = _parse(page)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
         diff = compare(previous, catalogue) if previous is not None else None
         if previous is not None and diff is not None and not options.force:
@@ -130,8 +129,7 @@ def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
             raise UsageError(
                 exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
             ) from exc
-    page: Page = read_source(source, limits=limits)
-    return parse_page(page.text, url=page.url)
+    return _parse(read_source(source, limits=limits))
 
 
 def diff_sources(old: str, new: str, *, limits: FetchLimits | None = None) -> CatalogueDiff:
@@ -150,6 +148,12 @@ def diff_sources(old: str, new: str, *, limits: FetchLimits | None = None) -> Ca
                 exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
             ) from exc
     return compare(load_any(old, limits=limits), load_any(new, limits=limits))
+
+
+def _parse(page: Page) -> Catalogue:
+    from .parse import parse_page  # bs4 and lxml load only when a page is parsed (#6)
+
+    return parse_page(page.text, url=page.url)
 
 
 def _previous(folder: OutputFolder, *, force: bool) -> Catalogue | None:
