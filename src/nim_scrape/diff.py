@@ -110,29 +110,7 @@ class CatalogueDiff(_Frozen):
 
     @property
     def has_changes(self) -> bool:
-        return bool(
-            self.added
-            or self.removed
-            or self.changed
-            or self.moved
-            or self.sections_renamed
-            or self.sections_added
-            or self.sections_removed
-            or self.headers_renamed
-        )
-
-    @property
-    def has_substantive_changes(self) -> bool:
-        return bool(
-            self.added
-            or self.removed
-            or self.substantive
-            or self.moved
-            or self.sections_added
-            or self.sections_removed
-            or any(not r.cosmetic for r in self.sections_renamed)
-            or any(not h.cosmetic for h in self.headers_renamed)
-        )
+        return any(self.counts().values())
 
     def counts(self) -> dict[str, int]:
         return {
