@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CURRENT = FIXTURES / "nim-error-codes-2024-10-31.html"
@@ -18,3 +21,14 @@ def published_rows() -> list[tuple[str, int, str, str]]:
             (row["section"], int(row["code"]), row["message"], row["description"])
             for row in csv.DictReader(fp, delimiter="\t", quoting=csv.QUOTE_NONE)
         ]
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """A script of the repository that is not part of the package, imported by its path."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses in the module look themselves up there
+    spec.loader.exec_module(module)
+    return module

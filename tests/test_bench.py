@@ -1,11 +1,11 @@
 """The benchmark runs end to end at the real page's size. Its numbers are reported, never
 asserted here (#6): this only checks that every measurement and the table come out."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from .support import load_module
 
 pytest.importorskip("pandas", reason="the benchmark extra: pip install -e '.[bench]'")
 
@@ -13,12 +13,7 @@ BENCH = Path(__file__).parents[1] / "benchmarks" / "bench.py"
 
 
 def test_the_benchmark_prints_and_writes_its_table(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("bench", BENCH)
-    assert spec
-    assert spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_module("bench", BENCH)
     assert bench.main(["--scales", "1", "--repeat", "1", "--out", str(tmp_path)]) == 0
     table = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert table in capsys.readouterr().out

@@ -190,3 +190,12 @@ def test_parse_of_a_file_imports_neither_the_differ_nor_http_nor_apprise():
         not {"nim_scrape.diff", "nim_scrape.notify", "apprise", "httpx", "tenacity", "pandas"}
         & loaded
     )
+
+
+def test_diff_of_two_catalogue_files_names_the_broken_one(tmp_path):
+    good, broken = tmp_path / "good.json", tmp_path / "broken.json"
+    good.write_text(run("parse", str(CURRENT)).stdout, encoding="utf-8")
+    broken.write_text('{"records": [1]}', encoding="utf-8")
+    result = run("diff", str(good), str(broken))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {broken} is not a nim-scrape catalogue")

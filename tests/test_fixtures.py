@@ -1,18 +1,10 @@
 """The committed fixtures are exactly what ``build_fixtures.py`` writes from the published rows."""
 
-import importlib.util
-import sys
-
-from .support import FIXTURES
+from .support import FIXTURES, load_module
 
 
 def test_committed_fixtures_match_their_generator(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("build_fixtures", FIXTURES / "build_fixtures.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "build_fixtures", module)  # dataclasses look it up
-    spec.loader.exec_module(module)
+    module = load_module("build_fixtures", FIXTURES / "build_fixtures.py")
     (tmp_path / "variants").mkdir()
     (tmp_path / "cassettes").mkdir()
     (tmp_path / "nim-error-codes-2024-10-31.tsv").write_bytes(

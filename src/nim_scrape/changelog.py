@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from .diff import CatalogueDiff
-from .models import Catalogue
+from .models import BEIJING, Catalogue
 from .report import render_markdown
 
 __all__ = ["HEADER", "add_entry", "entry"]
@@ -19,7 +19,7 @@ HEADER = (
 def entry(diff: CatalogueDiff | None, catalogue: Catalogue, *, now: datetime | None = None) -> str:
     """One dated entry. The date is the page's own 更新时间, so the same change always reads the
     same; a page without one gets the run's date."""
-    when = catalogue.updated_at or (now or datetime.now(timezone(timedelta(hours=8))))
+    when = catalogue.updated_at or now or datetime.now(BEIJING)
     heading = f"## {when.isoformat(sep=' ')}"
     if diff is None:
         body = (

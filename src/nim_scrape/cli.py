@@ -17,6 +17,8 @@ import click
 
 from . import __version__
 from .errors import NimScrapeError
+from .fetch import FetchLimits
+from .guard import Thresholds
 from .models import DEFAULT_PAGE_URL
 
 logger = logging.getLogger(__name__)
@@ -31,29 +33,63 @@ warnings.filterwarnings("ignore", "The soupsieve package is not installed", User
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _fetch_options(func: F) -> F:
-    """``--timeout``, ``--retries`` and ``--max-bytes``, the same on every command that fetches."""
-    func = click.option(
-        "--max-bytes",
-        type=click.IntRange(min=1024),
-        default=32 * 1024 * 1024,
-        show_default=True,
-        help="Refuse a page larger than this (the real page is about 0.3 MB).",
-    )(func)
-    func = click.option(
-        "--retries",
-        type=click.IntRange(0, 10),
-        default=3,
-        show_default=True,
-        help="Tries after the first on timeouts, dropped connections, 429 and 5xx.",
-    )(func)
-    return click.option(
+def _options(*specs: tuple[str, Any, Any, str]) -> Callable[[F], F]:
+    """Options given as (flag, type, default, help), in the order they are listed in --help."""
+
+    def decorate(func: F) -> F:
+        for flag, kind, default, text in reversed(specs):
+            func = click.option(flag, type=kind, default=default, show_default=True, help=text)(
+                func
+            )
+        return func
+
+    return decorate
+
+
+# Defaults come from the library's own, so the command line and the API cannot disagree.
+_LIMITS, _THRESHOLDS = FetchLimits(), Thresholds()
+
+_fetch_options = _options(
+    (
         "--timeout",
-        type=click.FloatRange(min=0.1),
-        default=30.0,
-        show_default=True,
-        help="Seconds to wait for the server on each try.",
-    )(func)
+        click.FloatRange(min=0.1),
+        _LIMITS.timeout,
+        "Seconds to wait for the server on each try.",
+    ),
+    (
+        "--retries",
+        click.IntRange(0, 10),
+        _LIMITS.retries,
+        "Tries after the first on timeouts, dropped connections, 429 and 5xx.",
+    ),
+    (
+        "--max-bytes",
+        click.IntRange(min=1024),
+        _LIMITS.max_bytes,
+        "Refuse a page larger than this (the real page is about 0.3 MB).",
+    ),
+)
+
+_guard_options = _options(
+    (
+        "--max-sections-removed",
+        click.IntRange(min=0),
+        _THRESHOLDS.max_sections_removed,
+        "Guard: refuse when more sections than this are gone (renamed ones do not count).",
+    ),
+    (
+        "--max-removed-share",
+        click.FloatRange(0, 1),
+        _THRESHOLDS.max_records_removed_share,
+        "Guard: refuse when more than this share of the records is gone.",
+    ),
+    (
+        "--min-size-ratio",
+        click.FloatRange(0, 1),
+        _THRESHOLDS.min_size_ratio,
+        "Guard: refuse when the page is smaller than this share of the last run's.",
+    ),
+)
 
 
 def _format_option(*choices: str) -> Callable[[F], F]:
@@ -117,9 +153,7 @@ def _log_to_stderr(level: int) -> None:
         package.addHandler(_StderrHandler())
 
 
-def _limits(timeout: float, retries: int, max_bytes: int) -> Any:
-    from .fetch import FetchLimits
-
+def _limits(timeout: float, retries: int, max_bytes: int) -> FetchLimits:
     return FetchLimits(timeout=timeout, retries=retries, max_bytes=max_bytes)
 
 
@@ -175,27 +209,7 @@ def parse(source: str, fmt: str, timeout: float, retries: int, max_bytes: int) -
     help="The folder that holds the catalogue.",
 )
 @click.option("--force", is_flag=True, help="Write even when a safety guard refuses.")
-@click.option(
-    "--max-sections-removed",
-    type=click.IntRange(min=0),
-    default=2,
-    show_default=True,
-    help="Guard: refuse when more sections than this are gone (renamed ones do not count).",
-)
-@click.option(
-    "--max-removed-share",
-    type=click.FloatRange(0, 1),
-    default=0.2,
-    show_default=True,
-    help="Guard: refuse when more than this share of the records is gone.",
-)
-@click.option(
-    "--min-size-ratio",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Guard: refuse when the page is smaller than this share of the last run's.",
-)
+@_guard_options
 @click.option(
     "--notify",
     "notify",
@@ -236,7 +250,6 @@ def refresh(
         nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
         nim-scrape refresh --notify 'dingtalk://TOKEN/' --notify 'mailtos://u:p@example.com'
     """
-    from .guard import Thresholds
     from .pipeline import RefreshOptions, run_job
     from .report import render, render_first_run
 

@@ -139,18 +139,30 @@ def compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
         return _compare(*sides)
 
 
-def compare_json(previous: str | bytes, current: str | bytes) -> CatalogueDiff:
+def compare_json(
+    previous: str | bytes,
+    current: str | bytes,
+    *,
+    names: tuple[str, str] = ("the previous catalogue", "the current catalogue"),
+) -> CatalogueDiff:
     """``compare`` of two catalogue files, reading only the records that differ.
 
     A record that stands on the same line in both files is the same record, so those lines
     are set aside as bytes, unparsed: on a large catalogue with a few changes that is most of
-    the work saved (#6). A file not laid out as ``catalogue_json``
-    writes it is read whole.
+    the work saved (#6). A file not laid out as ``catalogue_json`` writes it is read whole.
+    ``names`` say which file a ``CatalogueError`` is about.
     """
     old_data, new_data = (t.encode() if isinstance(t, str) else t for t in (previous, current))
-    old, new = split_catalogue_json(old_data), split_catalogue_json(new_data)
+
+    def whole() -> CatalogueDiff:
+        return compare(
+            load_catalogue(old_data, name=names[0]), load_catalogue(new_data, name=names[1])
+        )
+
+    old = split_catalogue_json(old_data, name=names[0])
+    new = split_catalogue_json(new_data, name=names[1])
     if old is None or new is None:
-        return compare(load_catalogue(old_data), load_catalogue(new_data))
+        return whole()
     (old_head, old_lines), (new_head, new_lines) = old, new
     with paused():
         same = _same(old_lines, new_lines)
@@ -159,7 +171,7 @@ def compare_json(previous: str | bytes, current: str | bytes) -> CatalogueDiff:
             sizes = Counter({s.title: s.record_count for s in head.sections})
             if sizes.total() != len(lines):
                 # The sections' counts do not add up: read both files whole, trusting neither.
-                return compare(load_catalogue(old_data), load_catalogue(new_data))
+                return whole()
             rest = {i: load_record(lines[i]) for i in _unmatched(lines, same)}
             sides.append(_Side(head, rest, sizes))
         return _compare(*sides)
@@ -302,9 +314,14 @@ def _at(order: dict[int, int]) -> Callable[[Record], int]:
 
 
 def _by_section(records: Iterable[Record]) -> dict[str, list[Record]]:
-    grouped: dict[str, list[Record]] = {}
+    return _group(records, lambda record: record.section)
+
+
+def _group(records: Iterable[Record], key: Callable[[Record], _Key]) -> dict[_Key, list[Record]]:
+    """``records`` by ``key``, each list and the keys in the order first seen."""
+    grouped: dict[_Key, list[Record]] = {}
     for record in records:
-        grouped.setdefault(record.section, []).append(record)
+        grouped.setdefault(key(record), []).append(record)
     return grouped
 
 
@@ -402,12 +419,8 @@ def _match_records(
     old: list[Record], new: list[Record], removed: list[Record], added: list[Record]
 ) -> list[tuple[Record, Record]]:
     """Pairs of the same record in one matched section; the unpaired go to removed/added."""
-    old_by_code: dict[int, list[Record]] = {}
-    for record in old:
-        old_by_code.setdefault(record.code, []).append(record)
-    new_by_code: dict[int, list[Record]] = {}
-    for record in new:
-        new_by_code.setdefault(record.code, []).append(record)
+    old_by_code = _group(old, _code)
+    new_by_code = _group(new, _code)
     pairs: list[tuple[Record, Record]] = []
     for code, olds in old_by_code.items():
         news = new_by_code.get(code, [])
@@ -424,6 +437,10 @@ def _match_records(
     return pairs
 
 
+def _code(record: Record) -> int:
+    return record.code
+
+
 def _pair_repeated(
     olds: list[Record], news: list[Record]
 ) -> tuple[list[tuple[Record, Record]], list[Record], list[Record]]:
@@ -432,9 +449,7 @@ def _pair_repeated(
     olds, news = list(olds), list(news)
     pairs: list[tuple[Record, Record]] = []
     for key in (lambda r: r.message, lambda r: cosmetic_key(r.message)):
-        waiting: dict[str, list[Record]] = {}
-        for record in news:
-            waiting.setdefault(key(record), []).append(record)
+        waiting = _group(news, key)
         left: list[Record] = []
         for record in olds:
             same = waiting.get(key(record))

@@ -63,7 +63,9 @@ def catalogue_json(catalogue: Catalogue) -> str:
     return head[:-2] + f',\n  "records": [\n{_INDENT}{lines}\n  ]\n}}\n'
 
 
-def split_catalogue_json(data: bytes) -> tuple[Catalogue, list[bytes]] | None:
+def split_catalogue_json(
+    data: bytes, *, name: str = "catalogue"
+) -> tuple[Catalogue, list[bytes]] | None:
     """The catalogue's own fields, and its records as lines each ending in a comma; None if
     ``data`` is not laid out as ``catalogue_json`` writes it (then read it whole)."""
     start = data.find(_RECORDS_START_BYTES)
@@ -73,7 +75,7 @@ def split_catalogue_json(data: bytes) -> tuple[Catalogue, list[bytes]] | None:
     if not lines[0].startswith(_INDENT.encode() + b'{"section":'):
         return None
     lines[-1] += b","  # so that a record reads the same on the last line as on any other
-    return load_catalogue(data[:start] + b"\n}\n"), lines
+    return load_catalogue(data[:start] + b"\n}\n", name=name), lines
 
 
 def load_record(line: bytes) -> Record:

@@ -10,7 +10,7 @@ import codecs
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -71,7 +71,6 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class _Retryable(Exception):
@@ -144,15 +143,16 @@ def fetch_page(
         follow_redirects=True,
         max_redirects=limits.max_redirects,
     )
+    tries = 0  # fewer than retries + 1 when the total time ran out first
     try:
         for attempt in _retrying(limits):
             with attempt:
+                tries += 1
                 return _get_once(http, url, headers, limits)
     except _Retryable as exc:
         status = exc.response.status_code
         raise FetchError(
-            f"cannot fetch {url}: HTTP {status} {exc.response.reason_phrase} "
-            f"after {limits.retries + 1} tries",
+            f"cannot fetch {url}: HTTP {status} {exc.response.reason_phrase} after {tries} tries",
             url=url,
             status=status,
             hint="the server is failing or limiting requests; try again later",
@@ -163,8 +163,7 @@ def fetch_page(
         ) from exc
     except httpx.TimeoutException as exc:
         raise FetchError(
-            f"cannot fetch {url}: timed out after {limits.timeout:g} s "
-            f"({limits.retries + 1} tries)",
+            f"cannot fetch {url}: timed out after {limits.timeout:g} s ({tries} tries)",
             url=url,
             hint="raise --timeout, or try again later",
         ) from exc
@@ -244,7 +243,6 @@ def _get_once(http: httpx.Client, url: str, headers: dict[str, str], limits: Fet
             status=status,
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
-            headers={k.lower(): v for k, v in response.headers.items()},
         )
 
 

@@ -7,10 +7,13 @@ the page looks broken rather than changed. ``--force`` skips it after a human ha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .diff import CatalogueDiff
 from .errors import GuardRefused
-from .models import Catalogue
+
+if TYPE_CHECKING:
+    from .diff import CatalogueDiff
+    from .models import Catalogue
 
 __all__ = ["Thresholds", "check"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .diff import CatalogueDiff
 from .errors import NimScrapeError
 from .models import Catalogue
-from .report import md_escape, render_markdown, render_text, summary_line
+from .report import first_run_line, md_escape, render_markdown, render_text, summary_line
 
 __all__ = ["Message", "change", "failure", "recovery"]
 
@@ -27,9 +27,7 @@ class Message:
 
 def change(diff: CatalogueDiff | None, catalogue: Catalogue) -> Message:
     if diff is None:
-        line = (
-            f"new catalogue: {len(catalogue.records)} records in {len(catalogue.sections)} sections"
-        )
+        line = first_run_line(catalogue)
         return Message(
             title=f"NIM error codes: {line}", text=line + "\n", markdown=md_escape(line) + "\n"
         )

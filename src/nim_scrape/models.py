@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-__all__ = ["DEFAULT_PAGE_URL", "SCHEMA_VERSION", "Catalogue", "Link", "Record", "Section"]
+__all__ = [
+    "BEIJING",
+    "DEFAULT_PAGE_URL",
+    "SCHEMA_VERSION",
+    "Catalogue",
+    "Link",
+    "Record",
+    "Section",
+]
 
 # Bumped whenever a field is renamed or removed, so consumers can tell catalogue layouts apart.
 SCHEMA_VERSION = 1
+
+# The page states its 更新时间 in Beijing time, without a zone.
+BEIJING = timezone(timedelta(hours=8))
 
 DEFAULT_PAGE_URL = "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU?platform=client"
 

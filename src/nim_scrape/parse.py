@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import unquote, urljoin
 
 from bs4 import BeautifulSoup, Tag
@@ -20,14 +20,13 @@ from bs4.filter import SoupStrainer
 
 from ._gc import paused
 from .errors import PageError, ParseError
-from .models import DEFAULT_PAGE_URL, Catalogue, Link, Record, Section
+from .models import BEIJING, DEFAULT_PAGE_URL, Catalogue, Link, Record, Section
 from .text import cosmetic_key, find_placeholders, normalize_space
 
 __all__ = ["parse_page"]
 
 logger = logging.getLogger(__name__)
 
-BEIJING = timezone(timedelta(hours=8))
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Only these are built into the tree; the page's chrome is skipped by the parser (#6: tree
 # building is where the time goes).

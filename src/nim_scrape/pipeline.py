@@ -6,8 +6,9 @@ the one rule that ties them together: nothing is written unless every check befo
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +29,7 @@ from .fetch import FetchLimits, Page, is_url, read_source
 from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
 from .state import RunState, load_state, save_state
-from .store import OutputFolder, read_catalogue
+from .store import OutputFolder, read_catalogue, read_catalogue_bytes, read_text
 
 __all__ = ["RefreshOptions", "RefreshResult", "diff_sources", "load_any", "refresh", "run_job"]
 
@@ -98,21 +99,23 @@ def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshR
         progress(f"parsing {page.body_size:,} bytes")
         catalogue = _parse(page)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
-        diff = compare(previous, catalogue) if previous is not None else None
-        if previous is not None and diff is not None and not options.force:
-            check(
-                previous,
-                diff,
-                thresholds=options.thresholds,
-                size_before=state.body_size if known else None,
-                size_after=page.body_size,
-            )
+        diff = None
+        if previous is not None:
+            diff = compare(previous, catalogue)
+            if not options.force:
+                check(
+                    previous,
+                    diff,
+                    thresholds=options.thresholds,
+                    size_before=state.body_size if known else None,
+                    size_after=page.body_size,
+                )
         progress("writing")
         written = _write_catalogue(folder, catalogue)
         if diff is None or diff.has_changes:
             # Only a real change gets an entry: an unchanged page leaves the folder untouched.
             entry = changelog.entry(diff, catalogue)
-            log = changelog.add_entry(_read_text(folder.changelog_path), entry)
+            log = changelog.add_entry(read_text(folder.changelog_path), entry)
             if folder.write(folder.changelog_path, log):
                 written += (folder.changelog_path,)
         save_state(folder.state_path, _next_state(state, options.source, page))
@@ -121,33 +124,35 @@ def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshR
 
 def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
     """A catalogue from a catalogue JSON file, an HTML file or a URL."""
-    if source.endswith(".json") and not is_url(source):
-        try:
+    if _is_catalogue_file(source):
+        with _given_by_the_user():
             return read_catalogue(Path(source))
-        except CatalogueError as exc:
-            # Here the file is the user's input, not the catalogue a run would overwrite.
-            raise UsageError(
-                exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
-            ) from exc
     return _parse(read_source(source, limits=limits))
 
 
 def diff_sources(old: str, new: str, *, limits: FetchLimits | None = None) -> CatalogueDiff:
     """The changes from ``old`` to ``new``: catalogue JSON files, HTML files or URLs."""
-    if all(source.endswith(".json") and not is_url(source) for source in (old, new)):
-        texts: list[bytes] = []
-        for source in (old, new):
-            try:
-                texts.append(Path(source).read_bytes())
-            except OSError as exc:
-                raise UsageError(f"cannot read the catalogue {source}: {exc}") from exc
-        try:
-            return compare_json(*texts)
-        except CatalogueError as exc:
-            raise UsageError(
-                exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
-            ) from exc
+    if _is_catalogue_file(old) and _is_catalogue_file(new):
+        with _given_by_the_user():
+            old_data, new_data = read_catalogue_bytes(Path(old)), read_catalogue_bytes(Path(new))
+            return compare_json(old_data, new_data, names=(old, new))
     return compare(load_any(old, limits=limits), load_any(new, limits=limits))
+
+
+def _is_catalogue_file(source: str) -> bool:
+    return source.endswith(".json") and not is_url(source)
+
+
+@contextlib.contextmanager
+def _given_by_the_user() -> Iterator[None]:
+    """A catalogue the user named is input to check, not one a run would overwrite: a broken
+    one is a usage error (exit 2), not a guard refusal."""
+    try:
+        yield
+    except CatalogueError as exc:
+        raise UsageError(
+            exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
+        ) from exc
 
 
 def _parse(page: Page) -> Catalogue:
@@ -193,13 +198,6 @@ def _next_state(state: RunState, source: str, page: Page) -> RunState:
             "body_size": page.body_size,
         }
     )
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
 
 
 def _write_catalogue(folder: OutputFolder, catalogue: Catalogue) -> tuple[Path, ...]:

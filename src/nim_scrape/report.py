@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from .diff import CatalogueDiff, RecordChange
 from .models import Catalogue, Record
 
-__all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text", "summary_line"]
+__all__ = [
+    "FORMATS",
+    "first_run_line",
+    "md_escape",
+    "render",
+    "render_first_run",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "summary_line",
+]
 
 FORMATS = ("text", "markdown", "json")
 # How many codes of one section the folded cosmetic summary names before "…".
@@ -34,28 +44,29 @@ def summary_line(diff: CatalogueDiff) -> str:
     if not diff.has_changes:
         return "no changes"
     counts = diff.counts()
-    records = [
-        f"{counts[k]} {label}"
-        for k, label in (
-            ("added", "added"),
-            ("removed", "removed"),
-            ("changed", "changed"),
-            ("moved", "moved"),
-            ("cosmetic", "cosmetic"),
-        )
-        if counts[k]
-    ]
-    sections = [
-        f"{counts[k]} {label}"
-        for k, label in (
-            ("sections_added", "sections added"),
-            ("sections_removed", "sections removed"),
-            ("sections_renamed", "sections renamed"),
-            ("headers_renamed", "column headers renamed"),
-        )
-        if counts[k]
-    ]
-    return "; ".join(part for part in (", ".join(records), ", ".join(sections)) if part)
+    groups = (
+        ", ".join(f"{counts[key]} {label}" for key, label in group if counts[key])
+        for group in _SUMMARY
+    )
+    return "; ".join(group for group in groups if group)
+
+
+# The summary's wording and order: record counts first, then section-level ones.
+_SUMMARY = (
+    (
+        ("added", "added"),
+        ("removed", "removed"),
+        ("changed", "changed"),
+        ("moved", "moved"),
+        ("cosmetic", "cosmetic"),
+    ),
+    (
+        ("sections_added", "sections added"),
+        ("sections_removed", "sections removed"),
+        ("sections_renamed", "sections renamed"),
+        ("headers_renamed", "column headers renamed"),
+    ),
+)
 
 
 def _when(diff: CatalogueDiff) -> str | None:
@@ -71,11 +82,12 @@ def _record_line(record: Record) -> str:
     return f"{record.section} {record.code} {record.message}: {record.description}"
 
 
-def _fold_cosmetic(changes: tuple[RecordChange, ...]) -> Iterator[tuple[str, list[int]]]:
+def _fold_cosmetic(changes: tuple[RecordChange, ...]) -> dict[str, list[int]]:
+    """The codes of the cosmetic changes, by section."""
     by_section: dict[str, list[int]] = {}
     for change in changes:
         by_section.setdefault(change.section, []).append(change.code)
-    yield from by_section.items()
+    return by_section
 
 
 def _codes(codes: list[int]) -> str:
@@ -136,7 +148,9 @@ def render_text(diff: CatalogueDiff, *, color: bool = False) -> str:
             if not h.cosmetic
         ],
     )
-    cosmetic = [f"  {section}: {_codes(codes)}" for section, codes in _fold_cosmetic(diff.cosmetic)]
+    cosmetic = [
+        f"  {section}: {_codes(codes)}" for section, codes in _fold_cosmetic(diff.cosmetic).items()
+    ]
     cosmetic += [f"  section {r.before} → {r.after}" for r in diff.sections_renamed if r.cosmetic]
     cosmetic += [
         f"  header {h.section} ({h.column}): {h.before} → {h.after}"
@@ -239,7 +253,8 @@ def render_markdown(
         ],
     )
     folded = [
-        f"- {e(section)}: {_codes(codes)}" for section, codes in _fold_cosmetic(diff.cosmetic)
+        f"- {e(section)}: {_codes(codes)}"
+        for section, codes in _fold_cosmetic(diff.cosmetic).items()
     ]
     folded += [
         f"- section {e(r.before)} → {e(r.after)}" for r in diff.sections_renamed if r.cosmetic
@@ -267,9 +282,14 @@ def render_json(diff: CatalogueDiff) -> str:
     return '{\n  "counts": ' + counts + ",\n" + body[2:] + "\n"
 
 
+def first_run_line(catalogue: Catalogue) -> str:
+    """What a run with no catalogue before it has to say, in one line."""
+    return f"new catalogue: {len(catalogue.records)} records in {len(catalogue.sections)} sections"
+
+
 def render_first_run(catalogue: Catalogue, fmt: str) -> str:
     """The report of a run with no catalogue before it."""
-    line = f"new catalogue: {len(catalogue.records)} records in {len(catalogue.sections)} sections"
+    line = first_run_line(catalogue)
     if fmt == "json":
         return json.dumps({"created": True, "records": len(catalogue.records)}) + "\n"
     if fmt == "markdown":

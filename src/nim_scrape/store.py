@@ -20,7 +20,7 @@ from .errors import CatalogueError, GuardRefused
 from .export import load_catalogue
 from .models import Catalogue
 
-__all__ = ["OutputFolder", "atomic_write", "read_catalogue"]
+__all__ = ["OutputFolder", "atomic_write", "read_catalogue", "read_catalogue_bytes", "read_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +52,25 @@ def atomic_write(path: Path, data: bytes) -> bool:
     return True
 
 
+def read_catalogue_bytes(path: Path) -> bytes:
+    """The bytes of the catalogue file at ``path``; ``CatalogueError`` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CatalogueError(f"cannot read the catalogue {path}: {exc}") from exc
+
+
 def read_catalogue(path: Path) -> Catalogue:
     """The catalogue in the JSON file at ``path``; ``CatalogueError`` if it cannot be used."""
+    return load_catalogue(read_catalogue_bytes(path), name=str(path))
+
+
+def read_text(path: Path) -> str | None:
+    """The text of ``path``, or None when there is no such file yet."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogueError(f"cannot read the catalogue {path}: {exc}") from exc
-    return load_catalogue(text, name=str(path))
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 def _umask() -> int:
