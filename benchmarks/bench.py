@@ -284,8 +284,8 @@ def refresh_row(pages: dict[tuple[int, str], Path], scale: int, repeat: int, wor
 def diff_rows(pages: dict[tuple[int, str], Path], scale: int, repeat: int, work: Path) -> list[Row]:
     import csv_diff
 
-    from nim_scrape.diff import compare, compare_json
-    from nim_scrape.pipeline import load_any
+    from nim_scrape.diff import compare
+    from nim_scrape.store import compare_files, read_catalogue
 
     old_json, new_json = work / f"old-x{scale}.json", work / f"new-x{scale}.json"
     old_csv, new_csv = work / f"old-x{scale}.csv", work / f"new-x{scale}.csv"
@@ -298,7 +298,7 @@ def diff_rows(pages: dict[tuple[int, str], Path], scale: int, repeat: int, work:
     keys = unique_keys(old_json) & unique_keys(new_json)
     write_keyed_csv(old_json, old_csv, keys)
     write_keyed_csv(new_json, new_csv, keys)
-    old, new = load_any(str(old_json)), load_any(str(new_json))
+    old, new = read_catalogue(old_json), read_catalogue(new_json)
     old_rows, new_rows = load_csv(old_csv), load_csv(new_csv)
     settle()
     rows = [
@@ -315,10 +315,10 @@ def diff_rows(pages: dict[tuple[int, str], Path], scale: int, repeat: int, work:
             [CSV_DIFF, str(old_csv), str(new_csv), "--key", "id", "--json"],
         ),
         measure_call(
-            "compare_json, from the files (in-process)",
+            "compare_files, from the files (in-process)",
             scale,
             repeat,
-            lambda: compare_json(old_json.read_bytes(), new_json.read_bytes()),
+            lambda: compare_files(old_json.read_bytes(), new_json.read_bytes()),
         ),
         measure_call(
             "csv_diff load_csv + compare, from the files (in-process)",
@@ -418,7 +418,7 @@ def targets(rows: list[Row], scales: list[int]) -> list[tuple[str, str, bool]]:
             )
         )
     ours, theirs = (
-        find(rows, "compare_json, from the files (in-process)", top),
+        find(rows, "compare_files, from the files (in-process)", top),
         find(rows, "csv_diff load_csv + compare, from the files (in-process)", top),
     )
     if ours and theirs:
@@ -446,7 +446,7 @@ def render(rows: list[Row], checks: list[tuple[str, str, bool]], machine: str, c
         "nim-scrape parse (process)": "pandas.read_html script (process)",
         "parse_page (in-process)": "pandas.read_html (in-process)",
         "nim-scrape diff (process)": "csv-diff (process)",
-        "compare_json, from the files (in-process)": "csv_diff load_csv + compare, from the files (in-process)",
+        "compare_files, from the files (in-process)": "csv_diff load_csv + compare, from the files (in-process)",
         "compare, catalogues in memory (in-process)": "csv_diff.compare, rows in memory (in-process)",
     }
     for row in rows:

@@ -23,7 +23,7 @@ def test_the_benchmark_prints_and_writes_its_table(tmp_path, capsys):
         "nim-scrape refresh, replayed (process)",
         "nim-scrape diff (process)",
         "csv-diff (process)",
-        "compare_json, from the files (in-process)",
+        "compare_files, from the files (in-process)",
     ):
         assert f"| {what} | x1 |" in table
     assert "| parse x1, process: at most 0.75x pandas |" in table

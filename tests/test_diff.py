@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nim_scrape.diff import CatalogueDiff, compare, compare_json
-from nim_scrape.export import catalogue_json, split_catalogue_json
+from nim_scrape.diff import CatalogueDiff, compare
+from nim_scrape.store import catalogue_json, compare_files
 from nim_scrape.parse import parse_page
 
 from .strategies import build, catalogues, layouts
@@ -259,24 +259,25 @@ def test_property_the_order_of_sections_does_not_matter(a, b, random):
 # -- the same diff from the catalogue files' text ------------------------------------------------
 
 
-def test_compare_json_gives_the_same_diff_as_compare(editions):
+def test_compare_files_gives_the_same_diff_as_compare(editions):
     for old, new in (
         ("2024-03-13", "2024-10-31"),
         ("2024-10-31", "2024-03-13"),
         ("2024-08-23", "2024-10-31"),
     ):
         a, b = editions[old], editions[new]
-        assert compare_json(catalogue_json(a), catalogue_json(b)) == compare(a, b)
+        assert compare_files(catalogue_json(a).encode(), catalogue_json(b).encode()) == compare(
+            a, b
+        )
 
 
-def test_compare_json_reads_other_layouts_whole(editions):
+def test_compare_files_reads_other_layouts_whole(editions):
     a, b = editions["2024-03-13"], editions["2024-10-31"]
     compact = a.model_dump_json()
-    assert split_catalogue_json(compact.encode()) is None
-    assert compare_json(compact, catalogue_json(b)) == compare(a, b)
+    assert compare_files(compact.encode(), catalogue_json(b).encode()) == compare(a, b)
 
 
 @given(catalogues, catalogues)
 @settings(max_examples=200)
-def test_property_compare_json_equals_compare(a, b):
-    assert compare_json(catalogue_json(a), catalogue_json(b)) == compare(a, b)
+def test_property_compare_files_equals_compare(a, b):
+    assert compare_files(catalogue_json(a).encode(), catalogue_json(b).encode()) == compare(a, b)

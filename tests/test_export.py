@@ -5,15 +5,10 @@ import json
 import pytest
 
 from nim_scrape.errors import CatalogueError
-from nim_scrape.export import (
-    CSV_FIELDS,
-    catalogue_csv,
-    catalogue_json,
-    catalogue_schema,
-    load_catalogue,
-)
+from nim_scrape.export import CSV_FIELDS, catalogue_csv, catalogue_schema
 from nim_scrape.models import Catalogue, Record, Section
 from nim_scrape.parse import parse_page
+from nim_scrape.store import catalogue_json, load_catalogue
 
 from .support import CURRENT
 

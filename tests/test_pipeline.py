@@ -9,17 +9,18 @@ import time
 import pytest
 
 from nim_scrape.errors import CatalogueError
-from nim_scrape.export import catalogue_csv, catalogue_json
+from nim_scrape.export import catalogue_csv
 from nim_scrape.parse import parse_page
 from nim_scrape.pipeline import RefreshOptions, refresh
-from nim_scrape.store import OutputFolder
+from nim_scrape.store import OutputFolder, catalogue_json
 
 from .support import CURRENT, EDITION_2024_03
 
 
 def test_first_run_creates_the_catalogue_and_its_state(tmp_path):
     result = refresh(RefreshOptions(source=str(CURRENT), out=tmp_path))
-    assert (result.previous, result.diff, result.changed) == (None, None, True)
+    assert (result.previous, result.created, result.changed) == (None, True, True)
+    assert len(result.diff.added) == 274
     folder = OutputFolder(tmp_path)
     assert folder.json_path.read_text(encoding="utf-8") == catalogue_json(result.catalogue)
     assert folder.state_path.exists()

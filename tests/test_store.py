@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from nim_scrape.errors import CatalogueError, GuardRefused
+from nim_scrape.errors import CatalogueError, LockBusy, OutputError
 from nim_scrape.store import OutputFolder, atomic_write
 
 
@@ -39,7 +39,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="cannot write .*a.json: disk full"):
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["a.json"]
@@ -70,7 +70,7 @@ def test_a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(tmp
     held.wait(5)
     try:
         with (
-            pytest.raises(GuardRefused, match="another nim-scrape run holds"),
+            pytest.raises(LockBusy, match="another nim-scrape run has held"),
             folder.locked(timeout=0.2),
         ):
             pass

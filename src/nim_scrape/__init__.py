@@ -2,6 +2,8 @@
 
 The public API, imported lazily (PEP 562): ``import nim_scrape`` costs nothing, so the command
 line keeps its start-up short (#6), and each name loads its stage only when first used.
+``_EXPORTS`` is the one list of public names; the imports under ``TYPE_CHECKING`` repeat them
+for type checkers only, and ``tests/test_exported_members.py`` holds the two together.
 """
 
 from __future__ import annotations
@@ -10,106 +12,86 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+# Here, not in models: the command line needs it for --help without loading pydantic.
+DEFAULT_PAGE_URL = "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU?platform=client"
 
-_EXPORTS = {
-    "Catalogue": "models",
-    "CatalogueDiff": "diff",
-    "CatalogueError": "errors",
-    "FetchError": "errors",
-    "FetchLimits": "fetch",
-    "GuardRefused": "errors",
-    "Link": "models",
-    "NimScrapeError": "errors",
-    "NotFound": "errors",
-    "NotifyError": "errors",
-    "Page": "fetch",
-    "PageError": "errors",
-    "ParseError": "errors",
-    "Record": "models",
-    "RefreshOptions": "pipeline",
-    "RefreshResult": "pipeline",
-    "Section": "models",
-    "Thresholds": "guard",
-    "UsageError": "errors",
-    "catalogue_csv": "export",
-    "catalogue_json": "export",
-    "compare": "diff",
-    "compare_json": "diff",
-    "fetch_page": "fetch",
-    "load_catalogue": "export",
-    "parse_page": "parse",
-    "read_source": "fetch",
-    "refresh": "pipeline",
-    "render_json": "report",
-    "render_markdown": "report",
-    "render_text": "report",
-    "run_job": "pipeline",
+# Each stage module, and the names of its own ``__all__`` that make up the library's API.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "diff": (
+        "CatalogueDiff",
+        "HeaderRename",
+        "RecordChange",
+        "RecordMove",
+        "SectionRename",
+        "compare",
+    ),
+    "errors": (
+        "CatalogueError",
+        "CatalogueFileError",
+        "FetchError",
+        "GuardRefused",
+        "LockBusy",
+        "NimScrapeError",
+        "NotFound",
+        "NotifyError",
+        "OutputError",
+        "PageError",
+        "ParseError",
+        "UsageError",
+    ),
+    "export": ("catalogue_csv",),
+    "fetch": ("FetchLimits", "Page", "fetch_page", "read_source"),
+    "guard": ("Thresholds",),
+    "models": ("Catalogue", "Link", "Record", "Section"),
+    "parse": ("parse_page",),
+    "pipeline": ("RefreshOptions", "RefreshResult", "refresh"),
+    "report": ("render_json", "render_markdown", "render_text"),
+    "store": ("catalogue_json", "compare_files", "load_catalogue"),
 }
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = [
-    "Catalogue",
-    "CatalogueDiff",
-    "CatalogueError",
-    "FetchError",
-    "FetchLimits",
-    "GuardRefused",
-    "Link",
-    "NimScrapeError",
-    "NotFound",
-    "NotifyError",
-    "Page",
-    "PageError",
-    "ParseError",
-    "Record",
-    "RefreshOptions",
-    "RefreshResult",
-    "Section",
-    "Thresholds",
-    "UsageError",
-    "catalogue_csv",
-    "catalogue_json",
-    "compare",
-    "compare_json",
-    "fetch_page",
-    "load_catalogue",
-    "parse_page",
-    "read_source",
-    "refresh",
-    "render_json",
-    "render_markdown",
-    "render_text",
-    "run_job",
-]
+__all__ = sorted(_MODULE_OF)
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'nim_scrape' has no attribute {name!r}")
     return getattr(importlib.import_module(f"nim_scrape.{module}"), name)
 
 
 def __dir__() -> list[str]:
-    return [*__all__, "__version__"]
+    return [*__all__, "DEFAULT_PAGE_URL", "__version__"]
 
 
 if TYPE_CHECKING:
-    from .diff import CatalogueDiff, compare, compare_json
+    from .diff import (
+        CatalogueDiff,
+        HeaderRename,
+        RecordChange,
+        RecordMove,
+        SectionRename,
+        compare,
+    )
     from .errors import (
         CatalogueError,
+        CatalogueFileError,
         FetchError,
         GuardRefused,
+        LockBusy,
         NimScrapeError,
         NotFound,
         NotifyError,
+        OutputError,
         PageError,
         ParseError,
         UsageError,
     )
-    from .export import catalogue_csv, catalogue_json, load_catalogue
+    from .export import catalogue_csv
     from .fetch import FetchLimits, Page, fetch_page, read_source
     from .guard import Thresholds
     from .models import Catalogue, Link, Record, Section
     from .parse import parse_page
-    from .pipeline import RefreshOptions, RefreshResult, refresh, run_job
+    from .pipeline import RefreshOptions, RefreshResult, refresh
     from .report import render_json, render_markdown, render_text
+    from .store import catalogue_json, compare_files, load_catalogue

@@ -1,98 +1,157 @@
 """The ``nim-scrape`` command: reads options, calls the library, prints. No logic of its own.
 
-Imports of the heavier stages happen inside each command, so ``parse`` never loads the differ
-or apprise (#6: start-up counts).
+Shared options are groups of stacked decorators that hand each command one options object
+(``FetchLimits``, ``Thresholds``), as sqlite-utils shares its output switches. Errors become exit
+statuses in one place, ``errors.EXIT_STATUS``, through click's own ``ClickException``. Stages load
+inside the commands that use them, so ``--help`` and ``parse`` stay quick (#6).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+import math
 import sys
-import warnings
-from collections.abc import Callable
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import NimScrapeError
+from . import DEFAULT_PAGE_URL, __version__
+from .errors import CatalogueError, CatalogueFileError, NimScrapeError, NotFound, exit_status
 from .fetch import FetchLimits
 from .guard import Thresholds
-from .models import DEFAULT_PAGE_URL
+
+if TYPE_CHECKING:
+    from .diff import CatalogueDiff
+    from .models import Catalogue
+    from .pipeline import RefreshResult
 
 logger = logging.getLogger(__name__)
 
-# Start-up counts (#6): beautifulsoup4 imports soupsieve (CSS selectors, ~30 ms of compiling
-# regular expressions) whether or not it is used. nim-scrape never selects with CSS, so the
-# command line process skips it, and bs4 treats it as not installed. Library users importing
-# nim_scrape.parse are not affected.
-sys.modules.setdefault("soupsieve", None)  # type: ignore[arg-type]
-warnings.filterwarnings("ignore", "The soupsieve package is not installed", UserWarning)
-
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Defaults come from the library's own, so the command line and the API cannot disagree.
+_LIMITS, _THRESHOLDS = FetchLimits(), Thresholds()
 
-def _options(*specs: tuple[str, Any, Any, str]) -> Callable[[F], F]:
-    """Options given as (flag, type, default, help), in the order they are listed in --help."""
+UNEXPECTED = 70  # SPEC.md: an unexpected error, a bug
 
+
+class _Finite(click.ParamType):  # type: ignore[type-arg]
+    """A float within bounds; NaN and infinity are refused (they would switch a limit off)."""
+
+    name = "number"
+
+    def __init__(self, low: float, high: float | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if number < self.low or (self.high is not None and number > self.high):
+            upper = f" and {self.high:g}" if self.high is not None else ""
+            self.fail(f"{value} is not between {self.low:g}{upper}", param, ctx)
+        return number
+
+
+def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     def decorate(func: F) -> F:
-        for flag, kind, default, text in reversed(specs):
-            func = click.option(flag, type=kind, default=default, show_default=True, help=text)(
-                func
-            )
+        for decorator in reversed(decorators):
+            func = decorator(func)
         return func
 
     return decorate
 
 
-# Defaults come from the library's own, so the command line and the API cannot disagree.
-_LIMITS, _THRESHOLDS = FetchLimits(), Thresholds()
+def fetch_options(func: F) -> F:
+    """``--timeout``, ``--retries``, ``--max-bytes``, ``--render``, handed on as ``limits``."""
 
-_fetch_options = _options(
-    (
-        "--timeout",
-        click.FloatRange(min=0.1),
-        _LIMITS.timeout,
-        "Seconds to wait for the server on each try.",
-    ),
-    (
-        "--retries",
-        click.IntRange(0, 10),
-        _LIMITS.retries,
-        "Tries after the first on timeouts, dropped connections, 429 and 5xx.",
-    ),
-    (
-        "--max-bytes",
-        click.IntRange(min=1024),
-        _LIMITS.max_bytes,
-        "Refuse a page larger than this (the real page is about 0.3 MB).",
-    ),
-)
+    @_stack(
+        click.option(
+            "--timeout",
+            type=_Finite(0.1),
+            default=_LIMITS.timeout,
+            show_default=True,
+            help="Seconds to wait for the server on each try.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=_LIMITS.retries,
+            show_default=True,
+            help="Tries after the first on timeouts, dropped connections, 429 and 5xx.",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1024),
+            default=_LIMITS.max_bytes,
+            show_default=True,
+            help="Refuse a page larger than this (the real page is about 0.3 MB).",
+        ),
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, timeout: float, retries: int, max_bytes: int, **kwargs: Any) -> Any:
+        limits = FetchLimits(timeout=timeout, retries=retries, max_bytes=max_bytes)
+        return func(*args, limits=limits, **kwargs)
 
-_guard_options = _options(
-    (
-        "--max-sections-removed",
-        click.IntRange(min=0),
-        _THRESHOLDS.max_sections_removed,
-        "Guard: refuse when more sections than this are gone (renamed ones do not count).",
-    ),
-    (
-        "--max-removed-share",
-        click.FloatRange(0, 1),
-        _THRESHOLDS.max_records_removed_share,
-        "Guard: refuse when more than this share of the records is gone.",
-    ),
-    (
-        "--min-size-ratio",
-        click.FloatRange(0, 1),
-        _THRESHOLDS.min_size_ratio,
-        "Guard: refuse when the page is smaller than this share of the last run's.",
-    ),
-)
+    return wrapper  # type: ignore[return-value]
 
 
-def _format_option(*choices: str) -> Callable[[F], F]:
+def guard_options(func: F) -> F:
+    """The plausibility guard's thresholds, handed on as ``thresholds``."""
+
+    @_stack(
+        click.option(
+            "--max-sections-removed",
+            type=click.IntRange(min=0),
+            default=_THRESHOLDS.max_sections_removed,
+            show_default=True,
+            help="Guard: refuse when more sections than this are gone (renamed ones do not count).",
+        ),
+        click.option(
+            "--max-removed-share",
+            type=_Finite(0, 1),
+            default=_THRESHOLDS.max_records_removed_share,
+            show_default=True,
+            help="Guard: refuse when more than this share of the records is gone.",
+        ),
+        click.option(
+            "--min-size-ratio",
+            type=_Finite(0, 1),
+            default=_THRESHOLDS.min_size_ratio,
+            show_default=True,
+            help="Guard: refuse when the page is smaller than this share of the last run's.",
+        ),
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        max_sections_removed: int,
+        max_removed_share: float,
+        min_size_ratio: float,
+        **kwargs: Any,
+    ) -> Any:
+        thresholds = Thresholds(
+            max_sections_removed=max_sections_removed,
+            max_records_removed_share=max_removed_share,
+            min_size_ratio=min_size_ratio,
+        )
+        return func(*args, thresholds=thresholds, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
     """One ``--format`` switch, spelled the same on every command; the first choice is default."""
     return click.option(
         "--format",
@@ -104,34 +163,82 @@ def _format_option(*choices: str) -> Callable[[F], F]:
     )
 
 
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
+exit_code_option = click.option(
+    "--exit-code", is_flag=True, help="Exit with status 1 when something changed."
+)
+
+catalogue_option = click.option(
+    "--catalogue",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("output/nim_error_codes.json"),
+    show_default=True,
+    help="The catalogue JSON file to read.",
+)
+
+
+class Failure(click.ClickException):
+    """A failure on its way out: one line on stderr and the exit status SPEC.md gives it."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.exit_code = status  # type: ignore[misc]
+
+
+def reports_errors(func: F) -> F:
+    """Turn the library's errors into exit statuses (``errors.EXIT_STATUS``); anything else is a
+    bug: exit 70, its traceback saved to a file (``--debug`` prints it)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().meta.get("nim_scrape.debug"))
         try:
-            return super().invoke(ctx)
+            return func(*args, **kwargs)
         except NimScrapeError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            # One line on stderr and the error's own exit status; no traceback (SPEC.md).
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            if debug:
+                traceback.print_exc()
+            raise Failure(str(exc), exit_status(exc)) from exc
+        except KeyboardInterrupt:
+            raise Failure("interrupted", 130) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            raise Failure(_unexpected(exc), UNEXPECTED) from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _unexpected(exc: Exception) -> str:
+    what = f"unexpected error ({type(exc).__name__}: {exc})"
+    try:
+        fd, path = tempfile.mkstemp(prefix="nim-scrape-", suffix=".traceback.txt")
+        with open(fd, "w", encoding="utf-8") as fp:
+            fp.write(f"nim-scrape {__version__}, {' '.join(sys.argv)}\n")
+            traceback.print_exception(exc, file=fp)
+    except OSError:
+        return f"{what}; rerun with --debug to see where, and please report it"
+    return f"{what}; the traceback is in {path}, please report it (--debug prints it)"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nim-scrape")
 @click.option("-v", "--verbose", count=True, help="Say more: -v for progress, -vv for details.")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("--debug", is_flag=True, help="Print the traceback of an error.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     """Keep a catalogue of the NetEase Yunxin IM SDK (NIM) error codes in sync with its page.
 
     \b
-    Exit status: 0 done, 1 changes found (with --exit-code), 2 usage error,
-    3 fetch failed, 4 not the error-code page, 5 refused by a safety guard,
-    6 catalogue written but a notification failed.
+    Exit status: 0 done, 1 changes found (with --exit-code) or no such code
+    (lookup), 2 usage error, 3 fetch failed, 4 not the error-code page,
+    5 refused by a safety guard (or catalogue unreadable, or folder busy),
+    6 catalogue written but a notification failed, 7 output folder not
+    writable, 70 unexpected error (a bug).
     """
-    level = logging.DEBUG if verbose > 1 or debug else logging.INFO if verbose else logging.WARNING
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     _log_to_stderr(level)
-    ctx.obj = {"debug": debug or verbose > 1}
+    ctx.meta["nim_scrape.debug"] = debug
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -153,16 +260,6 @@ def _log_to_stderr(level: int) -> None:
         package.addHandler(_StderrHandler())
 
 
-def _limits(timeout: float, retries: int, max_bytes: int) -> FetchLimits:
-    return FetchLimits(timeout=timeout, retries=retries, max_bytes=max_bytes)
-
-
-def _exit_code_option(func: F) -> F:
-    return click.option(
-        "--exit-code", is_flag=True, help="Exit with status 1 when something changed."
-    )(func)
-
-
 def _color(fmt: str) -> bool:
     return fmt == "text" and sys.stdout.isatty()
 
@@ -175,23 +272,21 @@ def _progress(message: str) -> None:
 
 @cli.command()
 @click.argument("source")
-@_format_option("json", "csv")
-@_fetch_options
-def parse(source: str, fmt: str, timeout: float, retries: int, max_bytes: int) -> None:
+@format_option("json", "csv")
+@fetch_options
+@reports_errors
+def parse(source: str, fmt: str, limits: FetchLimits) -> None:
     """Print the catalogue parsed from SOURCE, an http(s) URL or a local HTML file.
 
     \b
     Example:
         nim-scrape parse tests/fixtures/nim-error-codes-2024-10-31.html --format csv
     """
-    from .export import catalogue_csv, catalogue_json
-    from .fetch import read_source
-    from .parse import parse_page
+    from .export import catalogue_csv
+    from .store import catalogue_json
 
-    page = read_source(source, limits=_limits(timeout, retries, max_bytes))
-    catalogue = parse_page(page.text, url=page.url)
-    text = catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue)
-    click.echo(text, nl=False)
+    catalogue = _parse_source(source, limits)
+    click.echo(catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue), nl=False)
 
 
 @cli.command()
@@ -203,13 +298,13 @@ def parse(source: str, fmt: str, timeout: float, retries: int, max_bytes: int) -
 )
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("output"),
     show_default=True,
     help="The folder that holds the catalogue.",
 )
 @click.option("--force", is_flag=True, help="Write even when a safety guard refuses.")
-@_guard_options
+@guard_options
 @click.option(
     "--notify",
     "notify",
@@ -219,29 +314,25 @@ def parse(source: str, fmt: str, timeout: float, retries: int, max_bytes: int) -
     help="An apprise URL to tell of changes and failures (repeatable; or NIM_SCRAPE_NOTIFY, "
     "URLs separated by spaces).",
 )
-@_exit_code_option
-@_format_option("text", "markdown", "json")
-@_fetch_options
-@click.pass_context
+@exit_code_option
+@format_option("text", "markdown", "json")
+@fetch_options
+@reports_errors
 def refresh(
-    ctx: click.Context,
     source: str,
     out: Path,
     force: bool,
-    max_sections_removed: int,
-    max_removed_share: float,
-    min_size_ratio: float,
+    thresholds: Thresholds,
     notify: tuple[str, ...],
     exit_code: bool,
     fmt: str,
-    timeout: float,
-    retries: int,
-    max_bytes: int,
+    limits: FetchLimits,
 ) -> None:
     """Fetch the page, diff it against the catalogue in --out, write what changed, report.
 
     The report goes to stdout; the files in --out are only rewritten when their content
-    changed, and CHANGELOG.md gets an entry only when the catalogue did.
+    changed, and CHANGELOG.md gets an entry only when the catalogue did. A change that was
+    not reported (the run was killed, a notification failed) is reported by the next run.
 
     \b
     Example:
@@ -250,53 +341,40 @@ def refresh(
         nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
         nim-scrape refresh --notify 'dingtalk://TOKEN/' --notify 'mailtos://u:p@example.com'
     """
-    from .pipeline import RefreshOptions, run_job
-    from .report import render, render_first_run
+    from .pipeline import RefreshOptions
+    from .pipeline import refresh as run
 
-    thresholds = Thresholds(
-        max_sections_removed=max_sections_removed,
-        max_records_removed_share=max_removed_share,
-        min_size_ratio=min_size_ratio,
-    )
     options = RefreshOptions(
-        source=source,
-        out=out,
-        limits=_limits(timeout, retries, max_bytes),
-        thresholds=thresholds,
-        force=force,
+        source=source, out=out, limits=limits, thresholds=thresholds, force=force, notify=notify
     )
-    result = run_job(options, notify=notify, progress=_progress)
-    if result.unchanged_because:
-        logger.info("unchanged: %s", result.unchanged_because)
-    if result.diff is None:
-        click.echo(render_first_run(result.catalogue, fmt), nl=False)
-    else:
-        click.echo(render(result.diff, fmt, color=_color(fmt)), nl=False)
-    for path in result.written:
-        logger.info("wrote %s", path)
+
+    def show(result: RefreshResult) -> None:
+        if result.unchanged_because:
+            logger.info("unchanged: %s", result.unchanged_because)
+        for path in result.written:
+            logger.info("wrote %s", path)
+        if result.created:
+            from .report import render_first_run
+
+            click.echo(render_first_run(result.catalogue, fmt), nl=False)
+        else:
+            click.echo(_render(result.diff, fmt, color=_color(fmt)), nl=False)
+
+    result = run(options, show=show, progress=_progress)
     if result.notify_error:
         raise result.notify_error
     if exit_code and result.changed:
-        ctx.exit(1)
+        sys.exit(1)
 
 
 @cli.command()
 @click.argument("old")
 @click.argument("new")
-@_format_option("text", "markdown", "json")
-@_exit_code_option
-@_fetch_options
-@click.pass_context
-def diff(
-    ctx: click.Context,
-    old: str,
-    new: str,
-    fmt: str,
-    exit_code: bool,
-    timeout: float,
-    retries: int,
-    max_bytes: int,
-) -> None:
+@format_option("text", "markdown", "json")
+@exit_code_option
+@fetch_options
+@reports_errors
+def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits) -> None:
     """Print what changed from OLD to NEW: catalogue JSON files, HTML files or URLs.
 
     \b
@@ -304,25 +382,26 @@ def diff(
         nim-scrape diff tests/fixtures/nim-error-codes-2024-03-13.html output/nim_error_codes.json
         nim-scrape diff old.json new.json --format json --exit-code
     """
-    from .pipeline import diff_sources
-    from .report import render
+    if _is_catalogue_file(old) and _is_catalogue_file(new):
+        from .store import compare_files
 
-    changes = diff_sources(old, new, limits=_limits(timeout, retries, max_bytes))
-    click.echo(render(changes, fmt, color=_color(fmt)), nl=False)
+        with _given_by_the_user():
+            data = _read_given(Path(old)), _read_given(Path(new))
+            changes = compare_files(*data, names=(old, new))
+    else:
+        from .diff import compare
+
+        changes = compare(_load(old, limits), _load(new, limits))
+    click.echo(_render(changes, fmt, color=_color(fmt)), nl=False)
     if exit_code and changes.has_changes:
-        ctx.exit(1)
+        sys.exit(1)
 
 
 @cli.command()
 @click.argument("code", type=int)
-@click.option(
-    "--catalogue",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("output/nim_error_codes.json"),
-    show_default=True,
-    help="The catalogue JSON file to look in.",
-)
-@_format_option("text", "json")
+@catalogue_option
+@format_option("text", "json")
+@reports_errors
 def lookup(code: int, catalogue: Path, fmt: str) -> None:
     """Print every record with CODE, with its section and a link to it; exit 1 if there is none.
 
@@ -333,23 +412,68 @@ def lookup(code: int, catalogue: Path, fmt: str) -> None:
     """
     import json
 
-    from .errors import NotFound
-    from .pipeline import load_any
-
-    records = load_any(str(catalogue))
+    records = _load(str(catalogue), FetchLimits())
     found = records.lookup(code)
-    if not found:
-        raise NotFound(f"no record with code {code} in {catalogue}")
     urls = {section.title: section.url for section in records.sections}
     if fmt == "json":
         rows = [{**r.model_dump(mode="json"), "section_url": urls.get(r.section)} for r in found]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for record in found:
+    for record in found if fmt == "text" else ():
         click.echo(f"{record.code}  {record.section}  {record.message}")
         click.echo(f"    {record.description}")
         click.echo(f"    {urls.get(record.section, '')}")
+    if not found:
+        raise NotFound(f"no record with code {code} in {catalogue}")
 
 
-def main() -> None:  # pragma: no cover - the console script calls cli() directly
-    cli()
+# -- what the commands share ---------------------------------------------------------------------
+
+
+def _render(changes: CatalogueDiff, fmt: str, *, color: bool = False) -> str:
+    from .report import render
+
+    return render(changes, fmt, color=color)
+
+
+def _parse_source(source: str, limits: FetchLimits) -> Catalogue:
+    from .fetch import read_source
+    from .parse import parse_page
+
+    page = read_source(source, limits=limits)
+    return parse_page(page.text, url=page.url)
+
+
+def _load(source: str, limits: FetchLimits) -> Catalogue:
+    """A catalogue from a catalogue JSON file, an HTML file or a URL."""
+    if not _is_catalogue_file(source):
+        return _parse_source(source, limits)
+    from .store import load_catalogue
+
+    path = Path(source)
+    with _given_by_the_user():
+        return load_catalogue(_read_given(path), name=str(path))
+
+
+def _is_catalogue_file(source: str) -> bool:
+    return source.endswith(".json") and "://" not in source
+
+
+def _read_given(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CatalogueFileError(
+            f"cannot read the catalogue {path}: {exc.strerror or exc}"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _given_by_the_user() -> Iterator[None]:
+    """A catalogue the user named is input to check, not one a run would overwrite: a broken one
+    is a usage error (exit 2), not a refusal (5)."""
+    try:
+        yield
+    except CatalogueError as exc:
+        raise CatalogueFileError(
+            exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
+        ) from exc

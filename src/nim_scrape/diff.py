@@ -14,14 +14,12 @@ from __future__ import annotations
 import difflib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ._gc import paused
-from .export import load_catalogue, load_record, split_catalogue_json
 from .models import Catalogue, Record, Section
 from .text import cosmetic_key
 
@@ -32,8 +30,11 @@ __all__ = [
     "RecordChange",
     "RecordMove",
     "SectionRename",
+    "Side",
     "compare",
-    "compare_json",
+    "compare_sides",
+    "differing",
+    "record_key",
 ]
 
 COMPARED_FIELDS = ("message", "description", "links")
@@ -128,217 +129,202 @@ class CatalogueDiff(_Frozen):
 
 def compare(previous: Catalogue, current: Catalogue) -> CatalogueDiff:
     """The changes that turn ``previous`` into ``current``."""
-    with paused():
-        old_keys = [_identity(r) for r in previous.records]
-        new_keys = [_identity(r) for r in current.records]
-        same = _same(old_keys, new_keys)
-        sides = []
-        for catalogue, keys in ((previous, old_keys), (current, new_keys)):
-            rest = {i: catalogue.records[i] for i in _unmatched(keys, same)}
-            sides.append(_Side(catalogue, rest, _sizes(catalogue, keys)))
-        return _compare(*sides)
-
-
-def compare_json(
-    previous: str | bytes,
-    current: str | bytes,
-    *,
-    names: tuple[str, str] = ("the previous catalogue", "the current catalogue"),
-) -> CatalogueDiff:
-    """``compare`` of two catalogue files, reading only the records that differ.
-
-    A record that stands on the same line in both files is the same record, so those lines
-    are set aside as bytes, unparsed: on a large catalogue with a few changes that is most of
-    the work saved (#6). A file not laid out as ``catalogue_json`` writes it is read whole.
-    ``names`` say which file a ``CatalogueError`` is about.
-    """
-    old_data, new_data = (t.encode() if isinstance(t, str) else t for t in (previous, current))
-
-    def whole() -> CatalogueDiff:
-        return compare(
-            load_catalogue(old_data, name=names[0]), load_catalogue(new_data, name=names[1])
-        )
-
-    old = split_catalogue_json(old_data, name=names[0])
-    new = split_catalogue_json(new_data, name=names[1])
-    if old is None or new is None:
-        return whole()
-    (old_head, old_lines), (new_head, new_lines) = old, new
-    with paused():
-        same = _same(old_lines, new_lines)
-        sides = []
-        for head, lines in ((old_head, old_lines), (new_head, new_lines)):
-            sizes = Counter({s.title: s.record_count for s in head.sections})
-            if sizes.total() != len(lines):
-                # The sections' counts do not add up: read both files whole, trusting neither.
-                return whole()
-            rest = {i: load_record(lines[i]) for i in _unmatched(lines, same)}
-            sides.append(_Side(head, rest, sizes))
-        return _compare(*sides)
+    old_keys = [record_key(r) for r in previous.records]
+    new_keys = [record_key(r) for r in current.records]
+    old_rest, new_rest = differing(old_keys, new_keys)
+    return compare_sides(
+        Side(previous, {i: previous.records[i] for i in old_rest}, _sizes(previous, old_keys)),
+        Side(current, {i: current.records[i] for i in new_rest}, _sizes(current, new_keys)),
+    )
 
 
 @dataclass(frozen=True)
-class _Side:
-    """One catalogue as the differ needs it: its sections, the records that are not the same
-    on both sides, and how many records each section has."""
+class Side:
+    """One catalogue as the differ needs it.
+
+    ``catalogue`` gives the page's fields and sections (its records are not read); ``rest`` the
+    records that are not the same on both sides, by their index in page order; ``sizes`` how
+    many records each section has. A reader of catalogue files can build it without parsing
+    the records both files share (``store.compare_files``).
+    """
 
     catalogue: Catalogue
-    rest: dict[int, Record]  # by index in the catalogue's records, which is page order
+    rest: dict[int, Record]
     sizes: Counter[str]
 
 
-def _compare(old: _Side, new: _Side) -> CatalogueDiff:
-    previous, current = old.catalogue, new.catalogue
-    old_sizes, new_sizes = old.sizes, new.sizes
-    old_rows = _by_section(old.rest.values())
-    new_rows = _by_section(new.rest.values())
-    # A record set aside as the same stands under the same title on both sides.
-    kept = Counter(
-        {
-            t: n - len(old_rows.get(t, ()))
-            for t, n in old_sizes.items()
-            if n > len(old_rows.get(t, ()))
-        }
-    )
-    old_sections = _sections(previous, old.rest.values(), old_sizes)
-    new_sections = _sections(current, new.rest.values(), new_sizes)
-    pairs = _match_sections(old_rows, new_rows, old_sizes, new_sizes, kept)
-    new_order = {title: index for index, title in enumerate(new_sizes)}
-    pairs.sort(key=lambda pair: new_order[pair[1]])
-
-    added: list[Record] = []
-    removed: list[Record] = []
-    changed: list[RecordChange] = []
-    renames: list[SectionRename] = []
-    headers: list[HeaderRename] = []
-    for old_title, new_title in pairs:
-        if old_title != new_title:
-            renames.append(
-                SectionRename(
-                    before=old_title,
-                    after=new_title,
-                    cosmetic=cosmetic_key(old_title) == cosmetic_key(new_title),
-                )
-            )
-        headers += _header_renames(old_sections[old_title], new_sections[new_title])
-        olds, news = old_rows.get(old_title, []), new_rows.get(new_title, [])
-        for before, after in _match_records(olds, news, removed, added):
-            fields = _changed_fields(before, after)
-            if fields:
-                changed.append(
-                    RecordChange(
-                        section=after.section,
-                        code=after.code,
-                        fields=fields,
-                        cosmetic=_is_cosmetic(before, after, fields),
-                        before=before,
-                        after=after,
-                    )
-                )
-    matched_old = {old for old, _ in pairs}
-    matched_new = {new for _, new in pairs}
-    for title, rows in old_rows.items():
-        if title not in matched_old:
-            removed += rows
-    for title, rows in new_rows.items():
-        if title not in matched_new:
-            added += rows
-    moved = _find_moves(removed, added)
-    moved_before = {id(m.before) for m in moved}
-    moved_after = {id(m.after) for m in moved}
-    old_at = {id(record): index for index, record in old.rest.items()}
-    new_at = {id(record): index for index, record in new.rest.items()}
-    return CatalogueDiff(
-        updated_before=previous.updated_at,
-        updated_after=current.updated_at,
-        added=tuple(sorted((r for r in added if id(r) not in moved_after), key=_at(new_at))),
-        removed=tuple(sorted((r for r in removed if id(r) not in moved_before), key=_at(old_at))),
-        changed=tuple(sorted(changed, key=lambda c: new_at[id(c.after)])),
-        moved=tuple(sorted(moved, key=lambda m: new_at[id(m.after)])),
-        sections_renamed=tuple(renames),
-        sections_added=tuple(new_sections[t] for t in new_sizes if t not in matched_new),
-        sections_removed=tuple(old_sections[t] for t in old_sizes if t not in matched_old),
-        headers_renamed=tuple(headers),
-    )
-
-
-_Identity = tuple[str, int, str, str, tuple[tuple[str, str], ...]]
+RecordKey = tuple[str, int, str, str, tuple[tuple[str, str], ...]]
 _Key = TypeVar("_Key", bound=Hashable)
 
 
-def _identity(record: Record) -> _Identity:
+def record_key(record: Record) -> RecordKey:
+    """Everything the differ compares of a record, as a plain tuple: equal keys, same record."""
     # Links as plain tuples: a tuple's hash is not cached, and a model's is slow to compute.
     links = tuple((link.text, link.href) for link in record.links) if record.links else ()
     return record.section, record.code, record.message, record.description, links
 
 
-def _sizes(catalogue: Catalogue, keys: list[_Identity]) -> Counter[str]:
+def differing(old: list[_Key], new: list[_Key]) -> tuple[list[int], list[int]]:
+    """The indices of the keys of each side that do not stand unchanged on the other.
+
+    A key found n times on one side and m times on the other is the same record min(n, m)
+    times; the first ones in page order are set aside. This is set arithmetic, linear in the
+    number of records: on a large catalogue with a few changes it is most of the work (#6).
+    """
+    old_counts, new_counts = Counter(old), Counter(new)
+    same = {key: min(n, new_counts[key]) for key, n in old_counts.items() if key in new_counts}
+    return _left_over(old, same), _left_over(new, same)
+
+
+def _left_over(keys: list[_Key], same: dict[_Key, int]) -> list[int]:
+    left = dict(same)
+    out: list[int] = []
+    for index, key in enumerate(keys):
+        if left.get(key):
+            left[key] -= 1
+        else:
+            out.append(index)
+    return out
+
+
+def _sizes(catalogue: Catalogue, keys: list[RecordKey]) -> Counter[str]:
     """Records per section, every listed section included (an emptied one counts 0)."""
     sizes = Counter(dict.fromkeys((s.title for s in catalogue.sections), 0))
     sizes.update(key[0] for key in keys)
     return sizes
 
 
-def _same(old: list[_Key], new: list[_Key]) -> tuple[dict[_Key, int], bool]:
-    """How many times each record stands unchanged on both sides, and whether every record is
-    unique on each side (the common case, which needs no counting)."""
-    old_set, new_set = set(old), set(new)
-    common = old_set & new_set
-    if len(old_set) == len(old) and len(new_set) == len(new):
-        return dict.fromkeys(common, 1), True
-    old_counts, new_counts = Counter(old), Counter(new)
-    return {key: min(old_counts[key], new_counts[key]) for key in common}, False
+# -- the steps of a comparison -------------------------------------------------------------------
+
+# A record and its place in the page: the place orders the report, in page order.
+_Row = tuple[int, Record]
 
 
-def _unmatched(keys: list[_Key], same: tuple[dict[_Key, int], bool]) -> list[int]:
-    """Indices of the keys left once as many as ``same`` counts of each are set aside."""
-    counts, unique = same
-    if unique:
-        return [index for index, key in enumerate(keys) if key not in counts]
-    left = dict(counts)
-    out: list[int] = []
-    for index, key in enumerate(keys):
-        count = left.get(key)
-        if count:
-            left[key] = count - 1
-        else:
-            out.append(index)
-    return out
+@dataclass
+class _Changes:
+    """What the steps find, before it is put in page order."""
+
+    added: list[_Row] = field(default_factory=list)
+    removed: list[_Row] = field(default_factory=list)
+    changed: list[tuple[int, RecordChange]] = field(default_factory=list)
+    renames: list[SectionRename] = field(default_factory=list)
+    headers: list[HeaderRename] = field(default_factory=list)
 
 
-def _at(order: dict[int, int]) -> Callable[[Record], int]:
-    return lambda record: order[id(record)]
+def compare_sides(old: Side, new: Side) -> CatalogueDiff:
+    """The changes from ``old`` to ``new``: sections paired first, then records within them."""
+    old_rows = _by_section(old.rest)
+    new_rows = _by_section(new.rest)
+    old_sections = _sections(old.catalogue, old.rest, old.sizes)
+    new_sections = _sections(new.catalogue, new.rest, new.sizes)
+    pairs = _match_sections(old_rows, new_rows, old.sizes, new.sizes, _kept(old.sizes, old_rows))
+    new_order = {title: index for index, title in enumerate(new.sizes)}
+    pairs.sort(key=lambda pair: new_order[pair[1]])  # so renames come in page order
+    found = _Changes()
+    for old_title, new_title in pairs:
+        _compare_section(old_sections[old_title], new_sections[new_title], found)
+        olds, news = old_rows.get(old_title, []), new_rows.get(new_title, [])
+        _compare_records(olds, news, found)
+    paired_old = {old_title for old_title, _ in pairs}
+    paired_new = {new_title for _, new_title in pairs}
+    for title, rows in old_rows.items():
+        if title not in paired_old:
+            found.removed += rows
+    for title, rows in new_rows.items():
+        if title not in paired_new:
+            found.added += rows
+    moved, found.removed, found.added = _find_moves(found.removed, found.added)
+    return CatalogueDiff(
+        updated_before=old.catalogue.updated_at,
+        updated_after=new.catalogue.updated_at,
+        added=_in_page_order(found.added),
+        removed=_in_page_order(found.removed),
+        changed=_in_page_order(found.changed),
+        moved=_in_page_order(moved),
+        sections_renamed=tuple(found.renames),
+        sections_added=tuple(new_sections[t] for t in new.sizes if t not in paired_new),
+        sections_removed=tuple(old_sections[t] for t in old.sizes if t not in paired_old),
+        headers_renamed=tuple(found.headers),
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _in_page_order(rows: list[tuple[int, _T]]) -> tuple[_T, ...]:
+    return tuple(item for _, item in sorted(rows, key=lambda row: row[0]))
+
+
+def _kept(sizes: Counter[str], differing_rows: dict[str, list[_Row]]) -> Counter[str]:
+    """Per title, how many records were set aside as the same on both sides: such a record
+    stands under the same title on both sides."""
+    kept = Counter({t: n - len(differing_rows.get(t, ())) for t, n in sizes.items()})
+    return +kept  # only the positive counts
+
+
+def _compare_section(old: Section, new: Section, found: _Changes) -> None:
+    if old.title != new.title:
+        found.renames.append(
+            SectionRename(
+                before=old.title,
+                after=new.title,
+                cosmetic=cosmetic_key(old.title) == cosmetic_key(new.title),
+            )
+        )
+    found.headers += _header_renames(old, new)
+
+
+def _compare_records(olds: list[_Row], news: list[_Row], found: _Changes) -> None:
+    for (_, before), (at, after) in _match_records(olds, news, found.removed, found.added):
+        fields = _changed_fields(before, after)
+        if fields:
+            change = RecordChange(
+                section=after.section,
+                code=after.code,
+                fields=fields,
+                cosmetic=_is_cosmetic(before, after, fields),
+                before=before,
+                after=after,
+            )
+            found.changed.append((at, change))
 
 
 # -- sections ------------------------------------------------------------------------------------
 
 
-def _by_section(records: Iterable[Record]) -> dict[str, list[Record]]:
-    return _group(records, lambda record: record.section)
+def _by_section(rest: dict[int, Record]) -> dict[str, list[_Row]]:
+    return _group(rest.items(), lambda row: row[1].section)
 
 
-def _group(records: Iterable[Record], key: Callable[[Record], _Key]) -> dict[_Key, list[Record]]:
-    """``records`` by ``key``, each list and the keys in the order first seen."""
-    grouped: dict[_Key, list[Record]] = {}
-    for record in records:
-        grouped.setdefault(key(record), []).append(record)
+def _group(rows: Iterable[_Row], key: Callable[[_Row], _Key]) -> dict[_Key, list[_Row]]:
+    """``rows`` by ``key``, each list and the keys in the order first seen."""
+    grouped: dict[_Key, list[_Row]] = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
     return grouped
 
 
 def _sections(
-    catalogue: Catalogue, rest: Iterable[Record], sizes: Counter[str]
+    catalogue: Catalogue, rest: dict[int, Record], sizes: Counter[str]
 ) -> dict[str, Section]:
     known = {s.title: s for s in catalogue.sections}
-    for title, size in sizes.items():
-        if title not in known:  # a catalogue built by hand may list records only
-            first = next(r for r in (*rest, *catalogue.records) if r.section == title)
-            known[title] = Section(
-                title=title,
-                anchor=first.section_anchor,
-                url=f"{catalogue.page_url}#{first.section_anchor}",
-                headers=("code", "desc", "说明"),
-                record_count=size,
-            )
+    missing = [title for title in sizes if title not in known]
+    if not missing:
+        return known
+    # A catalogue built by hand may list records only: make up the sections, from the first
+    # record of each (one pass, whatever the number of sections).
+    first: dict[str, Record] = {}
+    for record in (*rest.values(), *catalogue.records):
+        first.setdefault(record.section, record)
+    for title in missing:
+        anchor = first[title].section_anchor
+        known[title] = Section(
+            title=title,
+            anchor=anchor,
+            url=f"{catalogue.page_url}#{anchor}",
+            headers=("code", "desc", "说明"),
+            record_count=sizes[title],
+        )
     return known
 
 
@@ -347,8 +333,8 @@ def _row_key(record: Record) -> tuple[int, str]:
 
 
 def _match_sections(
-    old_rows: dict[str, list[Record]],
-    new_rows: dict[str, list[Record]],
+    old_rows: dict[str, list[_Row]],
+    new_rows: dict[str, list[_Row]],
     old_sizes: Counter[str],
     new_sizes: Counter[str],
     kept: Counter[str],
@@ -362,19 +348,10 @@ def _match_sections(
     does not depend on the order the sections come in. Last, a section whose title is
     unchanged is matched even with no row in common.
     """
-    where: dict[tuple[int, str], list[str]] = defaultdict(list)
-    old_keys = {title: Counter(map(_row_key, rows)) for title, rows in old_rows.items()}
-    for title, keys in old_keys.items():
-        for key in keys:
-            where[key].append(title)
-    shared: Counter[tuple[str, str]] = Counter({(t, t): n for t, n in kept.items()})
-    for new_title, rows in new_rows.items():
-        for key, count in Counter(map(_row_key, rows)).items():
-            for old_title in where.get(key, ()):
-                shared[(old_title, new_title)] += min(count, old_keys[old_title][key])
+    shared = _rows_in_common(old_rows, new_rows, kept)
     for title in new_sizes:
         if title in old_sizes:
-            shared[(title, title)] += 0
+            shared.setdefault((title, title), 0)  # a candidate even with nothing in common
     candidates: list[tuple[int, float, str, str]] = []
     for (old_title, new_title), common in shared.items():
         union = old_sizes[old_title] + new_sizes[new_title] - common
@@ -386,16 +363,32 @@ def _match_sections(
         else:
             continue
         candidates.append((rank, -score, old_title, new_title))
-    candidates.sort()
     pairs: list[tuple[str, str]] = []
     taken_old: set[str] = set()
     taken_new: set[str] = set()
-    for _, _, old_title, new_title in candidates:
+    for _, _, old_title, new_title in sorted(candidates):
         if old_title not in taken_old and new_title not in taken_new:
             pairs.append((old_title, new_title))
             taken_old.add(old_title)
             taken_new.add(new_title)
     return pairs
+
+
+def _rows_in_common(
+    old_rows: dict[str, list[_Row]], new_rows: dict[str, list[_Row]], kept: Counter[str]
+) -> dict[tuple[str, str], int]:
+    """For each (old title, new title), how many rows the two sections have in common."""
+    where: dict[tuple[int, str], list[str]] = defaultdict(list)
+    old_keys = {title: Counter(_row_key(r) for _, r in rows) for title, rows in old_rows.items()}
+    for title, keys in old_keys.items():
+        for key in keys:
+            where[key].append(title)
+    shared: Counter[tuple[str, str]] = Counter({(t, t): n for t, n in kept.items()})
+    for new_title, rows in new_rows.items():
+        for key, count in Counter(_row_key(r) for _, r in rows).items():
+            for old_title in where.get(key, ()):
+                shared[(old_title, new_title)] += min(count, old_keys[old_title][key])
+    return dict(shared)
 
 
 def _header_renames(old: Section, new: Section) -> list[HeaderRename]:
@@ -407,21 +400,21 @@ def _header_renames(old: Section, new: Section) -> list[HeaderRename]:
             after=after,
             cosmetic=cosmetic_key(before) == cosmetic_key(after),
         )
-        for column, before, after in zip(_COLUMNS, old.headers, new.headers, strict=True)
+        for column, before, after in zip(_COLUMNS, old.headers, new.headers, strict=False)
         if before != after
     ]
 
 
-# -- records -------------------------------------------------------------------------------------
+# -- records ------------------------------------------------------------------------------------
 
 
 def _match_records(
-    old: list[Record], new: list[Record], removed: list[Record], added: list[Record]
-) -> list[tuple[Record, Record]]:
+    old: list[_Row], new: list[_Row], removed: list[_Row], added: list[_Row]
+) -> list[tuple[_Row, _Row]]:
     """Pairs of the same record in one matched section; the unpaired go to removed/added."""
     old_by_code = _group(old, _code)
     new_by_code = _group(new, _code)
-    pairs: list[tuple[Record, Record]] = []
+    pairs: list[tuple[_Row, _Row]] = []
     for code, olds in old_by_code.items():
         news = new_by_code.get(code, [])
         if len(olds) == 1 and len(news) == 1:
@@ -437,50 +430,52 @@ def _match_records(
     return pairs
 
 
-def _code(record: Record) -> int:
-    return record.code
+def _code(row: _Row) -> int:
+    return row[1].code
 
 
 def _pair_repeated(
-    olds: list[Record], news: list[Record]
-) -> tuple[list[tuple[Record, Record]], list[Record], list[Record]]:
+    olds: list[_Row], news: list[_Row]
+) -> tuple[list[tuple[_Row, _Row]], list[_Row], list[_Row]]:
     """Pair a code that repeats: same message, then same message but for punctuation, then the
     closest wording. Every step is deterministic: ties go to the earlier row."""
     olds, news = list(olds), list(news)
-    pairs: list[tuple[Record, Record]] = []
-    for key in (lambda r: r.message, lambda r: cosmetic_key(r.message)):
+    pairs: list[tuple[_Row, _Row]] = []
+    for key in (_message, _message_words):
         waiting = _group(news, key)
-        left: list[Record] = []
-        for record in olds:
-            same = waiting.get(key(record))
+        left: list[_Row] = []
+        for row in olds:
+            same = waiting.get(key(row))
             if same:
                 partner = same.pop(0)
-                pairs.append((record, partner))
+                pairs.append((row, partner))
                 news.remove(partner)
             else:
-                left.append(record)
+                left.append(row)
         olds = left
-    scored = sorted(
-        (
-            -_similarity(a, b),
-            i,
-            j,
-        )
-        for i, a in enumerate(olds)
-        for j, b in enumerate(news)
+    closest = sorted(
+        (-_similarity(a[1], b[1]), i, j) for i, a in enumerate(olds) for j, b in enumerate(news)
     )
     used_old: set[int] = set()
     used_new: set[int] = set()
-    for _, i, j in scored:
+    for _, i, j in closest:
         if i not in used_old and j not in used_new:
             pairs.append((olds[i], news[j]))
             used_old.add(i)
             used_new.add(j)
     return (
         pairs,
-        [r for i, r in enumerate(olds) if i not in used_old],
-        [r for j, r in enumerate(news) if j not in used_new],
+        [row for i, row in enumerate(olds) if i not in used_old],
+        [row for j, row in enumerate(news) if j not in used_new],
     )
+
+
+def _message(row: _Row) -> str:
+    return row[1].message
+
+
+def _message_words(row: _Row) -> str:
+    return cosmetic_key(row[1].message)
 
 
 def _similarity(a: Record, b: Record) -> float:
@@ -494,45 +489,52 @@ def _changed_fields(before: Record, after: Record) -> tuple[str, ...]:
 
 
 def _is_cosmetic(before: Record, after: Record, fields: tuple[str, ...]) -> bool:
-    for field in fields:
-        if field == "links":
+    for field_name in fields:
+        if field_name == "links":
             old = [(cosmetic_key(link.text), link.href) for link in before.links]
             new = [(cosmetic_key(link.text), link.href) for link in after.links]
             if old != new:
                 return False
-        elif cosmetic_key(getattr(before, field)) != cosmetic_key(getattr(after, field)):
+        elif cosmetic_key(getattr(before, field_name)) != cosmetic_key(getattr(after, field_name)):
             return False
     return True
 
 
-def _find_moves(removed: list[Record], added: list[Record]) -> list[RecordMove]:
-    """Records that left one section and arrived in another with the same code and message."""
-    arrivals: dict[tuple[int, str], list[Record]] = {}
+def _find_moves(
+    removed: list[_Row], added: list[_Row]
+) -> tuple[list[tuple[int, RecordMove]], list[_Row], list[_Row]]:
+    """Records that left one section and arrived in another with the same code and message;
+    and the removed and added records that are not part of a move."""
+    arrivals: dict[tuple[int, str], list[_Row]] = {}
     # Canonical order, not page order: which of two equal candidates moves must not depend on
     # the order the sections come in.
-    for record in sorted(added, key=_canonical):
-        arrivals.setdefault(_row_key(record), []).append(record)
-    moves: list[RecordMove] = []
-    for record in sorted(removed, key=_canonical):
-        candidates = arrivals.get(_row_key(record))
-        if not candidates:
-            continue
-        partner = next((c for c in candidates if c.section != record.section), None)
+    for row in sorted(added, key=_canonical):
+        arrivals.setdefault(_row_key(row[1]), []).append(row)
+    moves: list[tuple[int, RecordMove]] = []
+    stayed_removed: list[_Row] = []
+    moved_in: set[int] = set()
+    for row in sorted(removed, key=_canonical):
+        before = row[1]
+        candidates = arrivals.get(_row_key(before), [])
+        partner = next((c for c in candidates if c[1].section != before.section), None)
         if partner is None:
+            stayed_removed.append(row)
             continue
         candidates.remove(partner)
-        moves.append(
-            RecordMove(
-                code=record.code,
-                from_section=record.section,
-                to_section=partner.section,
-                fields=_changed_fields(record, partner),
-                before=record,
-                after=partner,
-            )
+        at, after = partner
+        moved_in.add(at)
+        move = RecordMove(
+            code=before.code,
+            from_section=before.section,
+            to_section=after.section,
+            fields=_changed_fields(before, after),
+            before=before,
+            after=after,
         )
-    return moves
+        moves.append((at, move))
+    return moves, stayed_removed, [row for row in added if row[0] not in moved_in]
 
 
-def _canonical(record: Record) -> tuple[str, int, str, str]:
+def _canonical(row: _Row) -> tuple[str, int, str, str]:
+    record = row[1]
     return record.section, record.code, record.message, record.description

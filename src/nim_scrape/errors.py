@@ -1,39 +1,46 @@
-"""Every error nim-scrape raises on purpose, each with the exit status SPEC.md gives it.
+"""Every error nim-scrape raises on purpose, named for what happened, each with its exit status.
 
 The tree::
 
-    NimScrapeError                 (exit 1 is never used for errors; see subclasses)
-    ├── UsageError                 exit 2: the command's input is wrong (bad file, bad option value)
-    ├── FetchError                 exit 3: the page could not be fetched
-    ├── PageError                  exit 4: fetched, but not a recognisable error-code page
-    │   └── ParseError             exit 4: a table no longer has the shape the parser knows
-    ├── GuardRefused               exit 5: a safety guard refused to overwrite the catalogue
-    │   └── CatalogueError         exit 5: the catalogue already on disk cannot be read
-    ├── NotFound                   exit 1: ``lookup`` found no record with that code (as grep)
-    └── NotifyError                exit 6: the catalogue was written, a notification failed
+    NimScrapeError                 a failure the tool expected and can explain in one line
+    ├── UsageError             2   the input given cannot be used (option, URL, file)
+    │   └── CatalogueFileError 2   a catalogue file named on the command line is not valid
+    ├── FetchError             3   the page could not be fetched
+    ├── PageError              4   fetched, but not a recognisable error-code page
+    │   └── ParseError         4   a table no longer has the shape the parser knows
+    ├── GuardRefused           5   a safety guard refused to replace the catalogue
+    ├── CatalogueError         5   the catalogue already in the output folder cannot be read
+    ├── LockBusy               5   another run holds the output folder
+    ├── NotifyError            6   the catalogue was written, a notification failed
+    ├── OutputError            7   the output folder cannot be written; the catalogue is intact
+    └── NotFound               1   ``lookup`` found no record with that code (as grep)
 
-The CLI turns any of them into one line on stderr and the class's ``exit_code``.
+``EXIT_STATUS`` is the one table from class to exit status (SPEC.md); the command line reads it,
+and adds 70 for anything unexpected (a bug).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_STATUS",
     "CatalogueError",
+    "CatalogueFileError",
     "FetchError",
     "GuardRefused",
+    "LockBusy",
     "NimScrapeError",
     "NotFound",
     "NotifyError",
+    "OutputError",
     "PageError",
     "ParseError",
     "UsageError",
+    "exit_status",
 ]
 
 
 class NimScrapeError(Exception):
     """Base class: a failure the tool expected and can explain in one line."""
-
-    exit_code = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -43,17 +50,22 @@ class NimScrapeError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
+    @property
+    def exit_code(self) -> int:
+        """The exit status SPEC.md gives this error (``EXIT_STATUS``)."""
+        return exit_status(self)
+
 
 class UsageError(NimScrapeError):
     """The input given on the command line cannot be used."""
 
-    exit_code = 2
+
+class CatalogueFileError(UsageError):
+    """A catalogue file given as input is missing, unreadable or not a valid catalogue."""
 
 
 class FetchError(NimScrapeError):
     """The page could not be fetched: network, HTTP status, size or time limits."""
-
-    exit_code = 3
 
     def __init__(
         self, message: str, *, url: str, status: int | None = None, hint: str | None = None
@@ -66,30 +78,52 @@ class FetchError(NimScrapeError):
 class PageError(NimScrapeError):
     """The page was fetched but is not the NIM error-code page."""
 
-    exit_code = 4
-
 
 class ParseError(PageError):
     """A table or row no longer matches the shape the parser knows."""
 
 
 class GuardRefused(NimScrapeError):
-    """A safety guard refused to replace the catalogue; ``--force`` overrides it."""
-
-    exit_code = 5
+    """A safety guard refused to replace the catalogue; a human may override it."""
 
 
-class CatalogueError(GuardRefused):
-    """The catalogue already on disk cannot be read, so it is not overwritten."""
+class CatalogueError(NimScrapeError):
+    """The catalogue already in the output folder cannot be read, so it is not overwritten."""
 
 
-class NotFound(NimScrapeError):
-    """``lookup`` found no record with the code asked for."""
-
-    exit_code = 1
+class LockBusy(NimScrapeError):
+    """Another run holds the output folder's lock."""
 
 
 class NotifyError(NimScrapeError):
     """A notification could not be delivered (the catalogue is already written)."""
 
-    exit_code = 6
+
+class OutputError(NimScrapeError):
+    """A file in the output folder cannot be written; what was there is left as it was."""
+
+
+class NotFound(NimScrapeError):
+    """``lookup`` found no record with the code asked for."""
+
+
+# Most specific class first is not needed: ``exit_status`` walks each error's own class tree.
+EXIT_STATUS: dict[type[NimScrapeError], int] = {
+    NotFound: 1,
+    UsageError: 2,
+    FetchError: 3,
+    PageError: 4,
+    GuardRefused: 5,
+    CatalogueError: 5,
+    LockBusy: 5,
+    NotifyError: 6,
+    OutputError: 7,
+}
+
+
+def exit_status(error: NimScrapeError) -> int:
+    """The exit status SPEC.md gives ``error``: its nearest class in ``EXIT_STATUS``."""
+    for kind in type(error).__mro__:
+        if kind in EXIT_STATUS:
+            return EXIT_STATUS[kind]
+    return 70

@@ -7,9 +7,13 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from . import DEFAULT_PAGE_URL
+
 __all__ = [
     "BEIJING",
     "DEFAULT_PAGE_URL",
+    "KNOWN_SCHEMA_VERSIONS",
+    "MAX_CODE",
     "SCHEMA_VERSION",
     "Catalogue",
     "Link",
@@ -19,11 +23,12 @@ __all__ = [
 
 # Bumped whenever a field is renamed or removed, so consumers can tell catalogue layouts apart.
 SCHEMA_VERSION = 1
+KNOWN_SCHEMA_VERSIONS = (1,)
+# Codes are 32-bit signed integers in every SDK.
+MAX_CODE = 2**31
 
 # The page states its 更新时间 in Beijing time, without a zone.
 BEIJING = timezone(timedelta(hours=8))
-
-DEFAULT_PAGE_URL = "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU?platform=client"
 
 
 class _Frozen(BaseModel):
@@ -104,6 +109,36 @@ class Catalogue(_Frozen):
             sections=sections,
             records=records,
         )
+
+    def inconsistency(self) -> str | None:
+        """The first thing that makes this catalogue not one nim-scrape wrote, or None.
+
+        The models check each value; this checks how they fit together, so a damaged or
+        hand-edited file is refused instead of misleading a diff or a lookup.
+        """
+        if self.schema_version not in KNOWN_SCHEMA_VERSIONS:
+            known = ", ".join(map(str, KNOWN_SCHEMA_VERSIONS))
+            return (
+                f"schema_version {self.schema_version} is not one this nim-scrape reads ({known})"
+            )
+        counts = {section.title: 0 for section in self.sections}
+        if len(counts) != len(self.sections):
+            return "two sections have the same title"
+        for index, record in enumerate(self.records):
+            if record.section not in counts:
+                return (
+                    f"record {index} names the section {record.section!r}, not among its sections"
+                )
+            if not 0 <= record.code < MAX_CODE:
+                return f"record {index} has the code {record.code}, outside 0 to {MAX_CODE - 1}"
+            counts[record.section] += 1
+        for section in self.sections:
+            if counts[section.title] != section.record_count:
+                return (
+                    f"the section {section.title!r} says it has {section.record_count} records, "
+                    f"the file holds {counts[section.title]}"
+                )
+        return None
 
     def lookup(self, code: int) -> list[Record]:
         """Every record with ``code``, in page order (a code may stand in several sections)."""

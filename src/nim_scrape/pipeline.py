@@ -1,37 +1,35 @@
-"""The refresh job: fetch, parse, diff, guard, write, in that order, under the folder's lock.
+"""The refresh job: fetch, parse, diff, guard, write, report, notify, under the folder's lock.
 
-The stages are plain functions in their own modules; this module only sequences them and holds
-the one rule that ties them together: nothing is written unless every check before it passed.
+The stages are plain functions in their own modules; this module sequences them and holds the
+rules that tie them together (SPEC.md, "Run state and delivery"):
+
+- nothing is written unless every check before it passed;
+- the run state is a cache: it skips work only when it describes the catalogue on disk now;
+- every change is delivered at least once: the catalogue as last delivered is kept aside
+  until a run has shown the report and sent every notification, so a run that dies or whose
+  notification fails leaves the delivery to the next run, which reports from that catalogue.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, changelog, messages
-from .diff import CatalogueDiff, compare, compare_json
-from .errors import (
-    CatalogueError,
-    FetchError,
-    GuardRefused,
-    NimScrapeError,
-    NotifyError,
-    PageError,
-    UsageError,
-)
-from .export import catalogue_csv, catalogue_json, catalogue_schema
-from .fetch import FetchLimits, Page, is_url, read_source
+from .diff import CatalogueDiff, compare
+from .errors import CatalogueError, FetchError, GuardRefused, NimScrapeError, PageError
+from .export import catalogue_csv, catalogue_schema
+from .fetch import FetchLimits, Page, read_source
 from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
 from .state import RunState, load_state, save_state
-from .store import OutputFolder, read_catalogue, read_catalogue_bytes, read_text
+from .store import OutputFolder, catalogue_json, load_catalogue, read_text
 
-__all__ = ["RefreshOptions", "RefreshResult", "diff_sources", "load_any", "refresh", "run_job"]
+__all__ = ["RefreshOptions", "RefreshResult", "refresh"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,119 +38,172 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class RefreshOptions:
+    """What one refresh does; the command line builds it from its options."""
+
     source: str = DEFAULT_PAGE_URL
     out: Path = Path("output")
     limits: FetchLimits = field(default_factory=FetchLimits)
     thresholds: Thresholds = field(default_factory=Thresholds)
     force: bool = False
+    notify: tuple[str, ...] = ()
     lock_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
 class RefreshResult:
+    """What a refresh did, and the change it reports (from the catalogue last delivered)."""
+
     catalogue: Catalogue
     previous: Catalogue | None
-    diff: CatalogueDiff | None
+    diff: CatalogueDiff
+    created: bool
     written: tuple[Path, ...]
     unchanged_because: str | None = None
-    notify_error: NotifyError | None = None
+    notify_error: NimScrapeError | None = None
 
     @property
     def changed(self) -> bool:
-        """True when the catalogue is new or its content changed (what ``--exit-code`` tells)."""
-        return self.previous is None or bool(self.diff and self.diff.has_changes)
+        """True when there is a change to deliver (what ``--exit-code`` tells)."""
+        return self.created or self.diff.has_changes
 
 
 def _quiet(_: str) -> None:
     pass
 
 
-def refresh(options: RefreshOptions, *, progress: Progress = _quiet) -> RefreshResult:
-    """Run the whole job once; raises a ``NimScrapeError`` for anything that stops it."""
+def refresh(
+    options: RefreshOptions,
+    *,
+    show: Callable[[RefreshResult], None] | None = None,
+    progress: Progress = _quiet,
+    now: Callable[[], datetime] | None = None,
+) -> RefreshResult:
+    """Run the whole job once; raises a ``NimScrapeError`` for anything that stops it.
+
+    ``show`` gets the result before notifications are sent (the command line prints the report
+    there). The change counts as delivered only once ``show`` returned and every notification
+    went out; until then the next run reports it again. A failed notification does not raise:
+    the result carries it in ``notify_error``.
+    """
     folder = OutputFolder(options.out)
-    with folder.locked(timeout=options.lock_timeout):
-        folder.remove_stale_temporaries()
-        state = load_state(folder.state_path)
-        previous = _previous(folder, force=options.force)
-        # The validators and the size are only comparable for the same source and parser.
-        known = previous is not None and state.source == options.source
-        progress(f"fetching {options.source}")
-        page = read_source(
-            options.source,
-            limits=options.limits,
-            etag=state.etag if known else None,
-            last_modified=state.last_modified if known else None,
-        )
-        if previous is not None and not options.force:
-            reason = _unchanged(page, state, known=known)
-            if reason:
-                save_state(folder.state_path, _next_state(state, options.source, page))
-                return RefreshResult(
-                    catalogue=previous,
-                    previous=previous,
-                    diff=CatalogueDiff(
-                        updated_before=previous.updated_at, updated_after=previous.updated_at
-                    ),
-                    written=(),
-                    unchanged_because=reason,
-                )
+    clock = now or (lambda: datetime.now(timezone.utc))
+    with folder.locked(timeout=options.lock_timeout, waiting=progress):
+        try:
+            result = _update(folder, options, progress)
+        except (FetchError, PageError, GuardRefused) as exc:
+            _record_failure(folder, exc, options.notify, clock())
+            raise
+        if show:
+            show(result)
+        failing_since = load_state(folder.state_path).failing_since
+        outbox = _outbox(result, failing_since)
+        if options.notify and outbox:
+            from .notify import send  # apprise is imported only when there is something to send
+
+            progress(f"notifying {len(options.notify)} service(s)")
+            try:
+                for message in outbox:
+                    send(message, options.notify)
+            except NimScrapeError as exc:
+                return replace(result, notify_error=exc)
+        if failing_since:
+            _record_recovery(folder)
+        folder.pending_path.unlink(missing_ok=True)  # delivered
+    return result
+
+
+def _update(folder: OutputFolder, options: RefreshOptions, progress: Progress) -> RefreshResult:
+    """Bring the catalogue in ``folder`` up to the page; the change still to deliver."""
+    folder.remove_stale_temporaries()
+    state = load_state(folder.state_path)
+    previous_bytes = folder.json_path.read_bytes() if folder.json_path.exists() else None
+    previous = _previous(folder, previous_bytes, force=options.force)
+    # The state describes this folder only if it was written with the catalogue now on disk.
+    trusted = (
+        previous_bytes is not None
+        and state.catalogue_sha256 == _sha256(previous_bytes)
+        and state.source == options.source
+        and state.parser == __version__
+    )
+    progress(f"fetching {options.source}")
+    page = read_source(
+        options.source,
+        limits=options.limits,
+        etag=state.etag if trusted else None,
+        last_modified=state.last_modified if trusted else None,
+    )
+    reason = _unchanged(page, state) if trusted and not options.force else None
+    written: tuple[Path, ...] = ()
+    if reason and previous is not None:
+        catalogue = previous
+        save_state(folder.state_path, _next_state(state, options.source, page, previous_bytes))
+    else:
+        size_before = state.body_size if trusted else None
         progress(f"parsing {page.body_size:,} bytes")
         catalogue = _parse(page)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
-        diff = None
-        if previous is not None:
-            diff = compare(previous, catalogue)
-            if not options.force:
-                check(
-                    previous,
-                    diff,
-                    thresholds=options.thresholds,
-                    size_before=state.body_size if known else None,
-                    size_after=page.body_size,
-                )
-        progress("writing")
-        written = _write_catalogue(folder, catalogue)
-        if diff is None or diff.has_changes:
-            # Only a real change gets an entry: an unchanged page leaves the folder untouched.
-            entry = changelog.entry(diff, catalogue)
-            log = changelog.add_entry(read_text(folder.changelog_path), entry)
-            if folder.write(folder.changelog_path, log):
-                written += (folder.changelog_path,)
-        save_state(folder.state_path, _next_state(state, options.source, page))
-    return RefreshResult(catalogue=catalogue, previous=previous, diff=diff, written=written)
+        sizes = (size_before, page.body_size)
+        written = _write_new(folder, options, catalogue, previous, previous_bytes, sizes)
+        save_state(
+            folder.state_path,
+            _next_state(state, options.source, page, folder.json_path.read_bytes()),
+        )
+    base = _pending_base(folder)
+    diff = compare(base, catalogue) if base is not None else _no_change(catalogue)
+    return RefreshResult(
+        catalogue=catalogue,
+        previous=previous,
+        diff=diff,
+        created=base is not None and not base.records and not base.sections,
+        written=written,
+        unchanged_because=reason,
+    )
 
 
-def load_any(source: str, *, limits: FetchLimits | None = None) -> Catalogue:
-    """A catalogue from a catalogue JSON file, an HTML file or a URL."""
-    if _is_catalogue_file(source):
-        with _given_by_the_user():
-            return read_catalogue(Path(source))
-    return _parse(read_source(source, limits=limits))
+def _write_new(
+    folder: OutputFolder,
+    options: RefreshOptions,
+    catalogue: Catalogue,
+    previous: Catalogue | None,
+    previous_bytes: bytes | None,
+    sizes: tuple[int | None, int],
+) -> tuple[Path, ...]:
+    """Check the new catalogue against the previous one, and write what changed."""
+    changes = compare(previous, catalogue) if previous is not None else None
+    if previous is not None and changes is not None and not options.force:
+        check(
+            previous,
+            changes,
+            thresholds=options.thresholds,
+            size_before=sizes[0],
+            size_after=sizes[1],
+        )
+    written: tuple[Path, ...] = ()
+    new_json = catalogue_json(catalogue)
+    if changes is None or changes.has_changes:
+        if not folder.pending_path.exists():
+            # The catalogue as last delivered, kept until this change is delivered.
+            base = previous_bytes if previous is not None else None
+            folder.write(
+                folder.pending_path, base.decode() if base else catalogue_json(Catalogue())
+            )
+        entry = changelog.entry(changes, catalogue)
+        log = changelog.add_entry(read_text(folder.changelog_path), entry)
+        if folder.write(folder.changelog_path, log):
+            written += (folder.changelog_path,)
+    # The JSON file last: it is what the next run compares against, so everything else a
+    # change writes is in place before the catalogue says the change happened.
+    files = {
+        folder.csv_path: catalogue_csv(catalogue),
+        folder.schema_path: catalogue_schema(),
+        folder.json_path: new_json,
+    }
+    written += tuple(path for path, text in files.items() if folder.write(path, text))
+    return written
 
 
-def diff_sources(old: str, new: str, *, limits: FetchLimits | None = None) -> CatalogueDiff:
-    """The changes from ``old`` to ``new``: catalogue JSON files, HTML files or URLs."""
-    if _is_catalogue_file(old) and _is_catalogue_file(new):
-        with _given_by_the_user():
-            old_data, new_data = read_catalogue_bytes(Path(old)), read_catalogue_bytes(Path(new))
-            return compare_json(old_data, new_data, names=(old, new))
-    return compare(load_any(old, limits=limits), load_any(new, limits=limits))
-
-
-def _is_catalogue_file(source: str) -> bool:
-    return source.endswith(".json") and not is_url(source)
-
-
-@contextlib.contextmanager
-def _given_by_the_user() -> Iterator[None]:
-    """A catalogue the user named is input to check, not one a run would overwrite: a broken
-    one is a usage error (exit 2), not a guard refusal."""
-    try:
-        yield
-    except CatalogueError as exc:
-        raise UsageError(
-            exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
-        ) from exc
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _parse(page: Page) -> Catalogue:
@@ -161,25 +212,45 @@ def _parse(page: Page) -> Catalogue:
     return parse_page(page.text, url=page.url)
 
 
-def _previous(folder: OutputFolder, *, force: bool) -> Catalogue | None:
+def _previous(folder: OutputFolder, data: bytes | None, *, force: bool) -> Catalogue | None:
+    if data is None:
+        return None
     try:
-        return folder.load()
-    except CatalogueError:
+        return load_catalogue(data, name=str(folder.json_path))
+    except CatalogueError as exc:
         if not force:
-            raise
+            raise CatalogueError(
+                exc.message, hint="restore it from version control, or pass --force to replace it"
+            ) from exc
         logger.warning("replacing the unreadable catalogue in %s (--force)", folder.root)
         return None
 
 
-def _unchanged(page: Page, state: RunState, *, known: bool) -> str | None:
+def _pending_base(folder: OutputFolder) -> Catalogue | None:
+    """The catalogue as last delivered, when a change since then is not delivered yet."""
+    data = read_text(folder.pending_path)
+    if data is None:
+        return None
+    try:
+        return load_catalogue(data, name=str(folder.pending_path))
+    except CatalogueError as exc:
+        logger.warning("the undelivered change cannot be reported in full: %s", exc)
+        return None
+
+
+def _no_change(catalogue: Catalogue) -> CatalogueDiff:
+    return CatalogueDiff(updated_before=catalogue.updated_at, updated_after=catalogue.updated_at)
+
+
+def _unchanged(page: Page, state: RunState) -> str | None:
     if page.not_modified:
         return "the server answered 304 Not Modified"
-    if known and state.parser == __version__ and page.body_sha256 == state.body_sha256:
+    if page.body_sha256 == state.body_sha256:
         return "the page is byte-identical to the last run's"
     return None
 
 
-def _next_state(state: RunState, source: str, page: Page) -> RunState:
+def _next_state(state: RunState, source: str, page: Page, catalogue: bytes | None) -> RunState:
     if page.not_modified:
         # A 304 may refresh the validators; the body and its hash stay what they were.
         return state.model_copy(
@@ -196,103 +267,55 @@ def _next_state(state: RunState, source: str, page: Page) -> RunState:
             "last_modified": page.last_modified,
             "body_sha256": page.body_sha256,
             "body_size": page.body_size,
+            "catalogue_sha256": _sha256(catalogue) if catalogue is not None else None,
         }
     )
 
 
-def _write_catalogue(folder: OutputFolder, catalogue: Catalogue) -> tuple[Path, ...]:
-    files = {
-        folder.json_path: catalogue_json(catalogue),
-        folder.csv_path: catalogue_csv(catalogue),
-        folder.schema_path: catalogue_schema(),
-    }
-    return tuple(path for path, text in files.items() if folder.write(path, text))
+# -- telling the team ----------------------------------------------------------------------------
 
 
-# -- the unattended job: refresh, then tell the team -------------------------------------------
-
-
-def run_job(
-    options: RefreshOptions,
-    *,
-    notify: Sequence[str] = (),
-    progress: Progress = _quiet,
-    now: Callable[[], datetime] | None = None,
-) -> RefreshResult:
-    """``refresh``, then notify: on a change, on the first failure, and on recovery (#5).
-
-    A failure is notified once, not on every scheduled run: the state file remembers it until a
-    run succeeds again, which sends a recovery notice. The catalogue is written before anything
-    is sent, so a failed notification never loses it.
-    """
-    folder = OutputFolder(options.out)
-    clock = now or (lambda: datetime.now(timezone.utc))
-    try:
-        result = refresh(options, progress=progress)
-    except (FetchError, PageError, GuardRefused) as exc:
-        _record_failure(folder, exc, notify, clock())
-        raise
+def _outbox(result: RefreshResult, failing_since: str | None) -> list[messages.Message]:
     outbox: list[messages.Message] = []
-    failing_since = _record_recovery(folder)
     if failing_since:
         outbox.append(messages.recovery(failing_since))
     if result.changed:
-        outbox.append(messages.change(result.diff, result.catalogue))
-    if notify and outbox:
-        from .notify import send  # apprise is imported only when there is something to send
-
-        progress(f"notifying {len(notify)} service(s)")
-        try:
-            for message in outbox:
-                send(message, notify)
-        except NotifyError as exc:
-            # The catalogue is written; the caller reports both the change and this failure.
-            return replace(result, notify_error=exc)
-    return result
+        outbox.append(messages.change(None if result.created else result.diff, result.catalogue))
+    return outbox
 
 
 def _record_failure(
     folder: OutputFolder, error: NimScrapeError, notify: Sequence[str], when: datetime
 ) -> None:
-    try:
-        with folder.locked(timeout=5):
-            state = load_state(folder.state_path)
-            if state.failing_since and state.failure_notified:
-                logger.info("still failing since %s; not notifying again", state.failing_since)
-                return
-            notified = False
-            if notify:
-                from .notify import send
+    """Note the failure in the state; notify it the first time only (#5)."""
+    state = load_state(folder.state_path)
+    if state.failing_since and state.failure_notified:
+        logger.info("still failing since %s; not notifying again", state.failing_since)
+        return
+    notified = False
+    if notify:
+        from .notify import send
 
-                try:
-                    send(messages.failure(error), notify)
-                    notified = True
-                except NimScrapeError as exc:
-                    logger.warning("could not notify the failure: %s", exc)
-            save_state(
-                folder.state_path,
-                state.model_copy(
-                    update={
-                        "failing_since": state.failing_since or when.isoformat(timespec="seconds"),
-                        "failure": str(error),
-                        "failure_notified": notified or not notify,
-                    }
-                ),
-            )
-    except GuardRefused:
-        logger.info("another run holds the folder; its state is left to it")
+        try:
+            send(messages.failure(error), notify)
+            notified = True
+        except NimScrapeError as exc:
+            logger.warning("could not notify the failure: %s", exc)
+    save_state(
+        folder.state_path,
+        state.model_copy(
+            update={
+                "failing_since": state.failing_since or when.isoformat(timespec="seconds"),
+                "failure": str(error),
+                "failure_notified": notified or not notify,
+            }
+        ),
+    )
 
 
-def _record_recovery(folder: OutputFolder) -> str | None:
-    """Clear a recorded failure; the time it started, if there was one."""
-    with folder.locked(timeout=5):
-        state = load_state(folder.state_path)
-        if not state.failing_since:
-            return None
-        save_state(
-            folder.state_path,
-            state.model_copy(
-                update={"failing_since": None, "failure": None, "failure_notified": None}
-            ),
-        )
-        return state.failing_since
+def _record_recovery(folder: OutputFolder) -> None:
+    state = load_state(folder.state_path)
+    save_state(
+        folder.state_path,
+        state.model_copy(update={"failing_since": None, "failure": None, "failure_notified": None}),
+    )

@@ -31,6 +31,9 @@ class RunState(BaseModel):
     last_modified: str | None = None
     body_sha256: str | None = None
     body_size: int | None = None
+    # The sha256 of the catalogue file this run wrote or confirmed: the state describes a
+    # folder only while its catalogue still has this hash (it is a cache, never the truth).
+    catalogue_sha256: str | None = None
     failing_since: str | None = None
     failure: str | None = None
     failure_notified: bool | None = None

@@ -1,34 +1,195 @@
-"""The output folder: atomic writes, one run at a time, and the files a run leaves there.
+"""The catalogue on disk: its JSON layout, reading it back strictly, and the output folder.
 
 Every file is written to a temporary file beside it and renamed into place, so a run killed at
-any moment leaves either the old file or the new one, never half of one.
+any moment leaves either the old file or the new one, never half of one. The JSON layout (the
+page's fields indented, then one record per line) is written and read here only, so the fast
+comparison of two files (``compare_files``) can rely on it without the differ knowing files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
+from pydantic import ValidationError
 
-from .errors import CatalogueError, GuardRefused
-from .export import load_catalogue
-from .models import Catalogue
+from .errors import CatalogueError, LockBusy, OutputError
+from .models import RECORDS, Catalogue, Record
 
-__all__ = ["OutputFolder", "atomic_write", "read_catalogue", "read_catalogue_bytes", "read_text"]
+if TYPE_CHECKING:
+    from .diff import CatalogueDiff, Side
+
+__all__ = [
+    "OutputFolder",
+    "atomic_write",
+    "catalogue_json",
+    "compare_files",
+    "load_catalogue",
+    "read_catalogue",
+    "read_catalogue_bytes",
+    "read_text",
+]
 
 logger = logging.getLogger(__name__)
 
-LOCK_NAME = ".nim-scrape.lock"
+_INDENT = "    "
+_BETWEEN_RECORDS = '},{"section":'
+_BETWEEN_RECORDS_ON_LINES = "},\n" + _INDENT + '{"section":'
+_RECORDS_START = b',\n  "records": [\n'
+_RECORDS_END = b"\n  ]\n}\n"
+
+
+# -- the catalogue file --------------------------------------------------------------------------
+
+
+def catalogue_json(catalogue: Catalogue) -> str:
+    """The catalogue file: the page's fields indented, then one record per line.
+
+    One record per line makes a change to a record one changed line in ``git diff`` and in a
+    pull request, and lets ``compare_files`` set unchanged records aside without parsing them.
+    """
+    head = catalogue.model_dump_json(indent=2, exclude={"records"})
+    if not catalogue.records:
+        return head[:-2] + ',\n  "records": []\n}\n'
+    # A record starts with {"section": and a quote inside a value is escaped, so this boundary
+    # only ever falls between two records.
+    records = RECORDS.dump_json(catalogue.records).decode()[1:-1]
+    lines = records.replace(_BETWEEN_RECORDS, _BETWEEN_RECORDS_ON_LINES)
+    return head[:-2] + f',\n  "records": [\n{_INDENT}{lines}\n  ]\n}}\n'
+
+
+def load_catalogue(text: str | bytes, *, name: str = "catalogue") -> Catalogue:
+    """A catalogue from its JSON text, checked whole; ``CatalogueError`` names the first problem."""
+    try:
+        catalogue = Catalogue.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        raise CatalogueError(
+            f"{name} is not a nim-scrape catalogue: {where}: {first['msg']}"
+        ) from exc
+    problem = catalogue.inconsistency()
+    if problem:
+        raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
+    return catalogue
+
+
+def read_catalogue_bytes(path: Path) -> bytes:
+    """The bytes of the catalogue file at ``path``; ``CatalogueError`` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CatalogueError(f"cannot read the catalogue {path}: {exc.strerror or exc}") from exc
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """The catalogue in the JSON file at ``path``; ``CatalogueError`` if it cannot be used."""
+    return load_catalogue(read_catalogue_bytes(path), name=str(path))
+
+
+def compare_files(
+    previous: bytes,
+    current: bytes,
+    *,
+    names: tuple[str, str] = ("the previous catalogue", "the current catalogue"),
+) -> CatalogueDiff:
+    """``diff.compare`` of two catalogue files, parsing only the records that differ.
+
+    A record that stands on the same line in both files is the same record, so those lines are
+    set aside as bytes, unparsed: on a large catalogue with a few changes that is most of the
+    work (#6). A file laid out otherwise (``json.dump`` of it, say) is read whole.
+    """
+    from .diff import compare, compare_sides, differing  # the differ loads only to compare (#6)
+
+    old, new = _split(previous, names[0]), _split(current, names[1])
+    if old is None or new is None:
+        return compare(
+            load_catalogue(previous, name=names[0]), load_catalogue(current, name=names[1])
+        )
+    (old_head, old_lines), (new_head, new_lines) = old, new
+    old_rest, new_rest = differing(old_lines, new_lines)
+    return compare_sides(
+        _side(old_head, old_lines, old_rest, names[0]),
+        _side(new_head, new_lines, new_rest, names[1]),
+    )
+
+
+def _split(data: bytes, name: str) -> tuple[Catalogue, list[bytes]] | None:
+    """The catalogue's own fields, and its records as lines each ending in a comma; None if
+    ``data`` is not laid out as ``catalogue_json`` writes it."""
+    start = data.find(_RECORDS_START)
+    if start < 0 or not data.endswith(_RECORDS_END):
+        return None
+    lines = data[start + len(_RECORDS_START) : -len(_RECORDS_END)].split(b"\n")
+    if not lines[0].startswith(_INDENT.encode() + b'{"section":'):
+        return None
+    lines[-1] += b","  # so that a record reads the same on the last line as on any other
+    head = data[:start] + b"\n}\n"
+    try:
+        return Catalogue.model_validate_json(head), lines
+    except ValidationError:
+        return None  # read whole, so the error names the right place
+
+
+def _side(head: Catalogue, lines: list[bytes], rest: list[int], name: str) -> Side:
+    from .diff import Side
+
+    sizes = Counter({s.title: s.record_count for s in head.sections})
+    if sizes.total() != len(lines):
+        raise CatalogueError(
+            f"{name} is not a valid nim-scrape catalogue: its sections count "
+            f"{sizes.total()} records, it holds {len(lines)}"
+        )
+    records: dict[int, Record] = {}
+    for index in rest:
+        try:
+            record = Record.model_validate_json(lines[index].strip().removesuffix(b","))
+        except ValidationError as exc:
+            raise CatalogueError(
+                f"{name} is not a nim-scrape catalogue: records.{index}: {exc.errors()[0]['msg']}"
+            ) from exc
+        if record.section not in sizes:
+            raise CatalogueError(
+                f"{name} is not a valid nim-scrape catalogue: record {index} names the "
+                f"section {record.section!r}, which is not among its sections"
+            )
+        records[index] = record
+    return Side(head, records, sizes)
+
+
+# -- files ---------------------------------------------------------------------------------------
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` atomically; False (and nothing touched) if already equal."""
+    """Replace ``path`` with ``data`` atomically; False (and nothing touched) if already equal.
+
+    ``OutputError`` when the file cannot be written (full disk, permissions, a folder in the
+    way); the old file is then left as it was.
+    """
+    try:
+        return _replace(path, data)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}", hint=_OUTPUT_HINTS.get(exc.errno or 0)
+        ) from exc
+
+
+_OUTPUT_HINTS = {
+    errno.ENOSPC: "free some disk space; the catalogue was left as it was",
+    errno.EACCES: "check the folder's permissions; the catalogue was left as it was",
+    errno.EROFS: "the file system is read-only; the catalogue was left as it was",
+}
+
+
+def _replace(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
             return False
@@ -52,25 +213,14 @@ def atomic_write(path: Path, data: bytes) -> bool:
     return True
 
 
-def read_catalogue_bytes(path: Path) -> bytes:
-    """The bytes of the catalogue file at ``path``; ``CatalogueError`` if it cannot be read."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise CatalogueError(f"cannot read the catalogue {path}: {exc}") from exc
-
-
-def read_catalogue(path: Path) -> Catalogue:
-    """The catalogue in the JSON file at ``path``; ``CatalogueError`` if it cannot be used."""
-    return load_catalogue(read_catalogue_bytes(path), name=str(path))
-
-
 def read_text(path: Path) -> str | None:
     """The text of ``path``, or None when there is no such file yet."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise OutputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _umask() -> int:
@@ -81,7 +231,11 @@ def _umask() -> int:
 
 @dataclass(frozen=True)
 class OutputFolder:
-    """Where the catalogue lives, and the names of the files in it."""
+    """Where the catalogue lives, and the names of the files in it.
+
+    Run metadata (state, lock, pending delivery, the last failure) lives in the hidden folder
+    ``.nim-scrape/``, which ignores itself for git: it is never part of the committed catalogue.
+    """
 
     root: Path
 
@@ -98,33 +252,78 @@ class OutputFolder:
         return self.root / "nim_error_codes.schema.json"
 
     @property
+    def report_schema_path(self) -> Path:
+        return self.root / "report.schema.json"
+
+    @property
     def changelog_path(self) -> Path:
         return self.root / "CHANGELOG.md"
 
     @property
+    def run_dir(self) -> Path:
+        return self.root / ".nim-scrape"
+
+    @property
     def state_path(self) -> Path:
-        # Hidden and git-ignored: run metadata, not part of the committed catalogue.
-        return self.root / ".nim-scrape-state.json"
+        return self.run_dir / "state.json"
+
+    @property
+    def pending_path(self) -> Path:
+        """The catalogue as last delivered, kept while a change is not yet delivered."""
+        return self.run_dir / "delivered.json"
+
+    @property
+    def failure_dir(self) -> Path:
+        return self.run_dir / "last-failure"
+
+    def prepare(self) -> None:
+        """Create the folder and its hidden run folder; ``OutputError`` when it cannot be."""
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot use {self.root} as the output folder: {exc.strerror or exc}",
+                hint="pass --out a folder you can write to",
+            ) from exc
+        ignore = self.run_dir / ".gitignore"
+        if not ignore.exists():
+            atomic_write(ignore, b"# run metadata of nim-scrape, not part of the catalogue\n*\n")
 
     @contextlib.contextmanager
-    def locked(self, *, timeout: float = 60.0) -> Iterator[None]:
+    def locked(
+        self, *, timeout: float = 60.0, waiting: Callable[[str], None] | None = None
+    ) -> Iterator[None]:
         """Hold the folder's lock, so two runs on one folder never interleave their writes."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.root / LOCK_NAME, timeout=timeout)
+        from filelock import FileLock, Timeout
+
+        self.prepare()
+        path = self.run_dir / "lock"
+        lock = FileLock(path, timeout=timeout)
         try:
-            with lock:
-                yield
+            with contextlib.suppress(Timeout):
+                lock.acquire(timeout=0)
+            if not lock.is_locked:
+                if waiting:
+                    waiting(f"another run holds {path}; waiting up to {timeout:g} s")
+                lock.acquire()
         except Timeout:
-            raise GuardRefused(
-                f"another nim-scrape run holds {self.root / LOCK_NAME}",
+            raise LockBusy(
+                f"another nim-scrape run has held {path} for over {timeout:g} s",
                 hint="wait for it to finish; remove the file only if no run is alive",
             ) from None
+        except OSError as exc:
+            raise OutputError(f"cannot create the lock {path}: {exc.strerror or exc}") from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def remove_stale_temporaries(self) -> None:
         """Remove what a run killed mid-write left behind; only call it holding the lock."""
-        for leftover in self.root.glob(".*.tmp"):
-            logger.info("removing %s, left by an interrupted run", leftover)
-            leftover.unlink(missing_ok=True)
+        for folder in (self.root, self.run_dir):
+            for leftover in folder.glob(".*.tmp"):
+                logger.info("removing %s, left by an interrupted run", leftover)
+                leftover.unlink(missing_ok=True)
 
     def load(self) -> Catalogue | None:
         """The catalogue already in the folder, or None on a first run."""
