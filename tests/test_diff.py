@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nim_scrape.diff import CatalogueDiff, compare
-from nim_scrape.store import catalogue_json, compare_files
 from nim_scrape.parse import parse_page
+from nim_scrape.store import catalogue_json, compare_files
 
 from .strategies import build, catalogues, layouts
 from .support import CURRENT, EDITION_2024_03, EDITION_2024_08
