@@ -23,6 +23,7 @@ INTERNAL = {
         "KNOWN_SCHEMA_VERSIONS",
         "MAX_CODE",
         "SCHEMA_VERSION",
+        "inconsistency",
     },
     "report": {"md_escape", "render", "render_first_run", "first_run_line", "summary_line"},
     "store": {

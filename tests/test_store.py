@@ -1,10 +1,20 @@
+import json
 import os
 import threading
 
 import pytest
 
 from nim_scrape.errors import CatalogueError, LockBusy, OutputError
-from nim_scrape.store import OutputFolder, atomic_write
+from nim_scrape.parse import parse_page
+from nim_scrape.store import (
+    OutputFolder,
+    atomic_write,
+    catalogue_json,
+    compare_files,
+    load_catalogue,
+)
+
+from .support import CURRENT
 
 
 def test_atomic_write_replaces_and_leaves_no_temporary_file(tmp_path):
@@ -39,7 +49,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OutputError, match="cannot write .*a.json: disk full"):
+    with pytest.raises(OutputError, match=r"cannot write .*a\.json: disk full"):
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["a.json"]
@@ -79,3 +89,63 @@ def test_a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(tmp
         thread.join()
     with folder.locked(timeout=0.2):
         pass
+
+
+# -- reading catalogue files strictly (#9) -----------------------------------------------------
+
+GOOD = catalogue_json(parse_page(CURRENT.read_text(encoding="utf-8")))
+
+
+def damaged(old, new, *, count=1):
+    """The recorded page's catalogue file with ``old`` replaced by ``new``, in the layout
+    nim-scrape writes and re-serialised compactly by ``json.dumps``."""
+    assert old in GOOD
+    lined = GOOD.replace(old, new, count)
+    compact = json.dumps(json.loads(lined), ensure_ascii=False)
+    return {"lined": lined.encode(), "compact": compact.encode()}
+
+
+PROBLEMS = {
+    "unlisted section": (
+        ('{"section":"通用错误码","code":190001', '{"section":"没有的错误码","code":190001'),
+        "record 2 names the section '没有的错误码', which is not among its sections",
+    ),
+    "wrong record_count": (
+        ('"record_count": 2', '"record_count": 3'),
+        "the section '通用状态码' says it has 3 records, the file holds 2",
+    ),
+    "unknown schema": (
+        ('"schema_version": 1', '"schema_version": 99'),
+        "schema_version 99 is not one this nim-scrape reads (1)",
+    ),
+    "huge code": (
+        ('"code":190001,', f'"code":{10**30},'),
+        f"record 2 has the code {10**30}, not a whole number from 0 to 2147483647",
+    ),
+    "negative code": (
+        ('"code":190001,', '"code":-5,'),
+        "record 2 has the code -5, not a whole number from 0 to 2147483647",
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+@pytest.mark.parametrize("problem", sorted(PROBLEMS), ids=str)
+def test_a_damaged_catalogue_file_is_refused_naming_its_first_problem(problem, layout):
+    (old, new), message = PROBLEMS[problem]
+    data = damaged(old, new)[layout]
+    expected = f"old.json is not a valid nim-scrape catalogue: {message}"
+    with pytest.raises(CatalogueError) as read_whole:
+        load_catalogue(data, name="old.json")
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(data, GOOD.encode(), names=("old.json", "new.json"))
+    assert (str(read_whole.value), str(compared.value)) == (expected, expected)
+
+
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+def test_compare_files_gives_the_same_diff_in_any_layout(layout):
+    old = damaged("内部错误。", "改过的说明。")[layout]
+    changes = compare_files(old, GOOD.encode())
+    assert [(c.code, c.before.description, c.after.description) for c in changes.changed] == [
+        (190001, "改过的说明。", "内部错误。")
+    ]

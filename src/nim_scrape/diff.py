@@ -171,6 +171,12 @@ def differing(old: list[_Key], new: list[_Key]) -> tuple[list[int], list[int]]:
     times; the first ones in page order are set aside. This is set arithmetic, linear in the
     number of records: on a large catalogue with a few changes it is most of the work (#6).
     """
+    old_set, new_set = set(old), set(new)
+    if len(old_set) == len(old) and len(new_set) == len(new):  # the common case: no repeats
+        common = old_set & new_set
+        return [i for i, k in enumerate(old) if k not in common], [
+            i for i, k in enumerate(new) if k not in common
+        ]
     old_counts, new_counts = Counter(old), Counter(new)
     same = {key: min(n, new_counts[key]) for key, n in old_counts.items() if key in new_counts}
     return _left_over(old, same), _left_over(new, same)

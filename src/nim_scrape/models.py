@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -19,6 +21,7 @@ __all__ = [
     "Link",
     "Record",
     "Section",
+    "inconsistency",
 ]
 
 # Bumped whenever a field is renamed or removed, so consumers can tell catalogue layouts apart.
@@ -111,38 +114,55 @@ class Catalogue(_Frozen):
         )
 
     def inconsistency(self) -> str | None:
-        """The first thing that makes this catalogue not one nim-scrape wrote, or None.
-
-        The models check each value; this checks how they fit together, so a damaged or
-        hand-edited file is refused instead of misleading a diff or a lookup.
-        """
-        if self.schema_version not in KNOWN_SCHEMA_VERSIONS:
-            known = ", ".join(map(str, KNOWN_SCHEMA_VERSIONS))
-            return (
-                f"schema_version {self.schema_version} is not one this nim-scrape reads ({known})"
-            )
-        counts = {section.title: 0 for section in self.sections}
-        if len(counts) != len(self.sections):
-            return "two sections have the same title"
-        for index, record in enumerate(self.records):
-            if record.section not in counts:
-                return (
-                    f"record {index} names the section {record.section!r}, not among its sections"
-                )
-            if not 0 <= record.code < MAX_CODE:
-                return f"record {index} has the code {record.code}, outside 0 to {MAX_CODE - 1}"
-            counts[record.section] += 1
-        for section in self.sections:
-            if counts[section.title] != section.record_count:
-                return (
-                    f"the section {section.title!r} says it has {section.record_count} records, "
-                    f"the file holds {counts[section.title]}"
-                )
-        return None
+        """The first thing that makes this catalogue not one nim-scrape wrote, or None."""
+        titles = [record.section for record in self.records]
+        codes = [record.code for record in self.records]
+        return inconsistency(self.schema_version, self.sections, titles, codes)
 
     def lookup(self, code: int) -> list[Record]:
         """Every record with ``code``, in page order (a code may stand in several sections)."""
         return [record for record in self.records if record.code == code]
+
+
+def inconsistency(
+    schema_version: int,
+    sections: Sequence[Section],
+    titles: Sequence[str],
+    codes: Sequence[int],
+) -> str | None:
+    """The first thing that makes a catalogue not one nim-scrape wrote, or None.
+
+    The models check each value; this checks how they fit together, so a damaged or hand-edited
+    file is refused instead of misleading a diff or a lookup. ``titles`` and ``codes`` are each
+    record's section and code, so a reader can check a file without building every record.
+    """
+    if schema_version not in KNOWN_SCHEMA_VERSIONS:
+        known = ", ".join(map(str, KNOWN_SCHEMA_VERSIONS))
+        return f"schema_version {schema_version} is not one this nim-scrape reads ({known})"
+    listed = {section.title: section.record_count for section in sections}
+    if len(listed) != len(sections):
+        return "two sections have the same title"
+    # Counted in C first; the slow loop below only runs to name the record at fault.
+    counts = Counter(titles)
+    codes_ok = all(type(code) is int for code in codes) and (
+        not codes or (min(codes) >= 0 and max(codes) < MAX_CODE)
+    )
+    if counts.keys() <= listed.keys() and codes_ok:
+        for title, expected in listed.items():
+            if counts[title] != expected:
+                found = counts[title]
+                return (
+                    f"the section {title!r} says it has {expected} records, the file holds {found}"
+                )
+        return None
+    for index, (title, code) in enumerate(zip(titles, codes, strict=True)):
+        if title not in listed:
+            return f"record {index} names the section {title!r}, which is not among its sections"
+        if type(code) is not int or not 0 <= code < MAX_CODE:
+            return (
+                f"record {index} has the code {code!r}, not a whole number from 0 to {MAX_CODE - 1}"
+            )
+    raise AssertionError("unreachable: a problem was found above")  # pragma: no cover
 
 
 # Serialised in Rust: hashing a catalogue of 300,000 records must not cost seconds (#6).
