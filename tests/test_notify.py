@@ -115,7 +115,7 @@ def test_a_failed_notification_exits_6_keeps_the_catalogue_and_hides_the_secret(
         result.stderr.strip()
         .splitlines()[-1]
         .startswith(
-            f"Error: the catalogue was written, but notifying json://bot:****@localhost:{httpserver.port}/hook failed"
+            f"Error: the catalogue is up to date, but notifying json://bot:****@localhost:{httpserver.port}/hook failed"
         )
     )
     assert (tmp_path / "nim_error_codes.json").exists()

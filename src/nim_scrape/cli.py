@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import DEFAULT_PAGE_URL, __version__
-from .errors import CatalogueError, CatalogueFileError, NimScrapeError, NotFound, exit_status
+from .errors import (
+    CatalogueError,
+    CatalogueFileError,
+    NimScrapeError,
+    NotFound,
+    NotifyError,
+    exit_status,
+)
 from .fetch import FetchLimits
 from .guard import Thresholds
 
@@ -362,7 +369,8 @@ def refresh(
 
     result = run(options, show=show, progress=_progress)
     if result.notify_error:
-        raise result.notify_error
+        error = result.notify_error
+        raise NotifyError(f"the catalogue is up to date, but {error.message}", hint=error.hint)
     if exit_code and result.changed:
         sys.exit(1)
 

@@ -7,8 +7,9 @@ URLs never reach a log line or an error: only apprise's privacy form of a URL is
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import apprise
@@ -16,26 +17,49 @@ import apprise
 from .errors import NotifyError, UsageError
 from .messages import Message
 
-__all__ = ["fit", "send"]
+__all__ = ["check_urls", "fit", "send"]
 
 logger = logging.getLogger(__name__)
 
-# apprise logs each URL it sends to; keep its own chatter (and any token in it) out of our logs.
-logging.getLogger("apprise").setLevel(logging.ERROR)
-
 _CUT_NOTE = "… {count} more lines not shown: the full report is in output/CHANGELOG.md."
+
+
+def check_urls(urls: Sequence[str]) -> None:
+    """``UsageError`` for the first URL apprise cannot use, before a run fetches or writes."""
+    for url in urls:
+        _service(url)
+
+
+def _service(url: str) -> apprise.Apprise:
+    service = apprise.Apprise()
+    with _apprise_quiet():
+        known = service.add(url)
+    if not known:
+        raise UsageError(
+            f"not a notification URL apprise can use: {_scheme(url)}://…",
+            hint="see https://github.com/caronc/apprise/wiki for the URL of each service",
+        )
+    return service
+
+
+@contextlib.contextmanager
+def _apprise_quiet() -> Iterator[None]:
+    """apprise logs each URL it reads and sends to: its chatter (and any token in it) stays
+    out of our output. Only for the call: the level of a logger is the whole process's."""
+    apprise_logger = logging.getLogger("apprise")
+    level = apprise_logger.level
+    apprise_logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        apprise_logger.setLevel(level)
 
 
 def send(message: Message, urls: Sequence[str]) -> None:
     """Send ``message`` to every URL; ``NotifyError`` names (without secrets) those that failed."""
     failed: list[str] = []
     for url in urls:
-        service = apprise.Apprise()
-        if not service.add(url):
-            raise UsageError(
-                f"not a notification URL apprise knows: {_scheme(url)}://…",
-                hint="see https://github.com/caronc/apprise/wiki for the URL of each service",
-            )
+        service = _service(url)
         plugin: Any = service[0]  # apprise's plugins are not typed
         shown = plugin.url(privacy=True).split("?", 1)[0]
         markdown = _primary_format(plugin) != apprise.NotifyFormat.TEXT
@@ -45,17 +69,20 @@ def send(message: Message, urls: Sequence[str]) -> None:
             budget -= len(message.title.encode()) + 2  # such services put the title in the body
         body = fit(body, budget)
         logger.info("notifying %s (%d bytes)", shown, len(body.encode()))
-        ok = service.notify(
-            body=body,
-            title=message.title[: int(plugin.title_maxlen) or None],
-            body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT,
-        )
+        with _apprise_quiet():
+            ok = service.notify(
+                body=body,
+                title=message.title[: int(plugin.title_maxlen) or None],
+                body_format=apprise.NotifyFormat.MARKDOWN
+                if markdown
+                else apprise.NotifyFormat.TEXT,
+            )
         if not ok:
             failed.append(shown)
     if failed:
         raise NotifyError(
-            f"the catalogue was written, but notifying {', '.join(failed)} failed",
-            hint="check the URL and the service; run with -vv for details",
+            f"notifying {', '.join(failed)} failed",
+            hint="check the URL and the service; the next run sends it again",
         )
 
 

@@ -85,6 +85,10 @@ def refresh(
     went out; until then the next run reports it again. A failed notification does not raise:
     the result carries it in ``notify_error``.
     """
+    if options.notify:
+        from .notify import check_urls
+
+        check_urls(options.notify)  # configuration first: nothing fetched or written yet
     folder = OutputFolder(options.out)
     clock = now or (lambda: datetime.now(timezone.utc))
     with folder.locked(timeout=options.lock_timeout, waiting=progress):
