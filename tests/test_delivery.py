@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from werkzeug import Response
 
 from nim_scrape.cli import cli
 from nim_scrape.store import OutputFolder
@@ -120,17 +121,30 @@ def test_a_failed_notification_is_sent_again_by_the_next_run(on_2024_03_13, http
 KILLED_RUN = [sys.executable, "-m", "nim_scrape", "refresh", "--source", str(CURRENT)]
 
 
+@pytest.fixture
+def slow_receiver(httpserver):
+    """A receiver that takes half a second to answer, so kills land while notifying too."""
+
+    def answer(request):
+        time.sleep(0.5)
+        return Response("ok")
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(answer)
+    return httpserver
+
+
 @pytest.mark.slow
 def test_runs_killed_at_random_moments_still_deliver_the_change_once_logged(
-    on_2024_03_13, receiver, tmp_path
+    on_2024_03_13, slow_receiver, tmp_path
 ):
+    receiver = slow_receiver
     rng = random.Random(9)
     for attempt in range(10):
         out = tmp_path / f"try-{attempt}"
         shutil.copytree(on_2024_03_13, out)
         before = len(titles(receiver))
         proc = subprocess.Popen([*KILLED_RUN, "--out", str(out), "--notify", hook(receiver)])
-        time.sleep(rng.uniform(0.2, 1.5))
+        time.sleep(rng.uniform(0.3, 2.0))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         again = refresh(out, CURRENT, "--notify", hook(receiver))
