@@ -56,6 +56,28 @@ def test_parse_of_a_page_that_is_not_the_page_exits_4(tmp_path):
 def test_unknown_format_is_a_usage_error():
     result = run("parse", str(CURRENT), "--format", "xml")
     assert result.exit_code == 2
+    assert "Invalid value for '--format': 'xml' is not one of 'json', 'csv'." in result.stderr
+    assert result.stdout == ""
+
+
+def test_lookup_prints_every_meaning_of_a_code_with_its_section(tmp_path):
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_text(run("parse", str(CURRENT)).stdout, encoding="utf-8")
+    result = run("lookup", "103451", "--catalogue", str(catalogue), "--format", "json")
+    assert result.exit_code == 0
+    assert [(r["section"], r["message"]) for r in json.loads(result.stdout)] == [
+        ("用户资料错误码", "user profile hit antispam"),
+        ("好友错误码", "friend application not exist"),
+    ]
+
+
+@pytest.mark.parametrize(("fmt", "stdout"), [("json", "[]\n"), ("text", "")])
+def test_lookup_of_an_unknown_code_exits_1_and_prints_an_empty_answer(tmp_path, fmt, stdout):
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_text(run("parse", str(CURRENT)).stdout, encoding="utf-8")
+    result = run("lookup", "999999", "--catalogue", str(catalogue), "--format", fmt)
+    assert (result.exit_code, result.stdout) == (1, stdout)
+    assert result.stderr == f"Error: no record with code 999999 in {catalogue}\n"
 
 
 def test_refresh_writes_the_catalogue_and_a_second_run_changes_no_byte(tmp_path):
@@ -71,7 +93,7 @@ def test_refresh_writes_the_catalogue_and_a_second_run_changes_no_byte(tmp_path)
     ]
     before = {name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns) for name in files}
     second = run("refresh", "--source", str(CURRENT), "--out", str(out))
-    assert second.exit_code == 0
+    assert (second.exit_code, second.stdout) == (0, "no changes\n")
     assert {
         name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns) for name in files
     } == before

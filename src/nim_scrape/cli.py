@@ -25,6 +25,7 @@ from . import DEFAULT_PAGE_URL, __version__
 from .errors import (
     CatalogueError,
     CatalogueFileError,
+    GuardRefused,
     NimScrapeError,
     NotFound,
     NotifyError,
@@ -203,7 +204,7 @@ def reports_errors(func: F) -> F:
         except NimScrapeError as exc:
             if debug:
                 traceback.print_exc()
-            raise Failure(str(exc), exit_status(exc)) from exc
+            raise Failure(_in_cli_terms(exc), exit_status(exc)) from exc
         except KeyboardInterrupt:
             raise Failure("interrupted", 130) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -214,6 +215,18 @@ def reports_errors(func: F) -> F:
             raise Failure(_unexpected(exc), UNEXPECTED) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+# What to do, said with this command line's options; the library's own hints name none.
+_CLI_HINTS: dict[type[NimScrapeError], str] = {
+    GuardRefused: "if the page really changed this much, rerun with --force",
+    CatalogueError: "restore it from version control, or pass --force to replace it",
+}
+
+
+def _in_cli_terms(error: NimScrapeError) -> str:
+    hint = next((_CLI_HINTS[k] for k in type(error).__mro__ if k in _CLI_HINTS), error.hint)
+    return f"{error.message} ({hint})" if hint else error.message
 
 
 def _unexpected(exc: Exception) -> str:

@@ -221,12 +221,10 @@ def _previous(folder: OutputFolder, data: bytes | None, *, force: bool) -> Catal
         return None
     try:
         return load_catalogue(data, name=str(folder.json_path))
-    except CatalogueError as exc:
+    except CatalogueError:
         if not force:
-            raise CatalogueError(
-                exc.message, hint="restore it from version control, or pass --force to replace it"
-            ) from exc
-        logger.warning("replacing the unreadable catalogue in %s (--force)", folder.root)
+            raise
+        logger.warning("replacing the unreadable catalogue in %s (forced)", folder.root)
         return None
 
 
