@@ -123,14 +123,6 @@ def test_a_failed_notification_exits_6_keeps_the_catalogue_and_hides_the_secret(
     assert "s3cr3t-t0ken" not in caplog.text
 
 
-def test_an_unknown_notification_url_is_a_usage_error(tmp_path):
-    result = run(
-        "refresh", "--source", str(CURRENT), "--out", str(tmp_path), "--notify", "nosuch://x"
-    )
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Error: not a notification URL apprise knows: nosuch://…")
-
-
 def test_a_long_report_is_cut_to_what_the_service_takes(receiver):
     old = build(
         [(f"S{i}", [(i * 100 + j, f"message {j}", "说明") for j in range(60)]) for i in range(40)]
