@@ -46,11 +46,9 @@ def catalogue_files(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def on_2024_03_13(tmp_path):
+def on_2024_03_13(refreshed):
     """An output folder whose catalogue is the 2024-03-13 edition, delivered."""
-    out = tmp_path / "out"
-    assert refresh(out, EDITION_2024_03).exit_code == 1
-    return out
+    return refreshed("2024-03-13")
 
 
 @pytest.fixture
@@ -76,9 +74,8 @@ CHANGED = (
 # -- the run state is a cache, never the truth -------------------------------------------------
 
 
-def test_a_state_restored_from_a_later_run_does_not_hide_the_change(on_2024_03_13, tmp_path):
-    later = tmp_path / "later"
-    assert refresh(later).exit_code == 1
+def test_a_state_restored_from_a_later_run_does_not_hide_the_change(on_2024_03_13, refreshed):
+    later = refreshed("2024-10-31")
     shutil.copy(OutputFolder(later).state_path, OutputFolder(on_2024_03_13).state_path)
     result = refresh(on_2024_03_13)
     assert result.exit_code == 1
