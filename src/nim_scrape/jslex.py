@@ -1,0 +1,188 @@
+"""A small JavaScript/TypeScript tokenizer: enough to read declarations without running code.
+
+The SDKs declare their error codes in TypeScript declarations and in minified bundles of several
+megabytes (#12). Searching those with one regular expression would count a declaration quoted
+inside a string, a comment or a regular expression literal; this tokenizer knows where every
+literal starts and ends, so the matchers in ``sdk.py`` only ever look at code.
+
+Tokens are ``name``, ``num``, ``str`` (value decoded), ``punct`` (one character, or ``=>`` /
+``...`` / ``?.``), ``regex`` and ``tpl`` (a template literal's text; its ``${}`` expressions come
+out as ordinary tokens after it). Comments are not tokens: the comment right before a token is
+kept as that token's ``doc``, which is where TypeScript puts an enum member's documentation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+__all__ = ["Token", "decode_string", "tokenize"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its kind, its value (a string literal's decoded text), where it starts."""
+
+    kind: str
+    value: str
+    pos: int
+    doc: str | None = None
+
+
+_MAIN = re.compile(
+    r"""
+    (?P<ws>\s+)
+    |(?P<line>//[^\n\r\u2028\u2029]*)
+    |(?P<block>/\*.*?\*/)
+    |(?P<name>[A-Za-z_$\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*)
+    |(?P<num>0[xXbBoO][0-9a-fA-F_]+n?|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?n?)
+    |(?P<str>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+    |(?P<tpl>`)
+    |(?P<slash>/)
+    |(?P<punct>=>|\.\.\.|\?\.|.)
+    """,
+    re.X | re.S,
+)
+# A template's text up to its end or its next ${, escapes included.
+_TEMPLATE = re.compile(r"(?:[^`\\$]|\\.|\$(?!\{))*", re.S)
+# A regular expression literal's body and flags: classes may hold an unescaped /.
+_REGEX = re.compile(r"(?:[^\\/\[\n\r]|\\.|\[(?:[^\]\\\n\r]|\\.)*\])+/[A-Za-z]*", re.S)
+
+# After these a / starts a regular expression; after anything else it divides.
+_REGEX_AFTER_WORD = frozenset(
+    [
+        "return",
+        "typeof",
+        "instanceof",
+        "in",
+        "of",
+        "new",
+        "delete",
+        "void",
+        "throw",
+        "case",
+        "do",
+        "else",
+        "yield",
+        "await",
+    ]
+)
+_REGEX_AFTER_PUNCT_NOT = frozenset(")]")
+_PAREN_BEFORE_STATEMENT = frozenset(("if", "while", "for", "with"))
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text``. Never raises: an unterminated literal ends the text."""
+    tokens: list[Token] = []
+    append = tokens.append
+    match = _MAIN.match
+    pos, end = 0, len(text)
+    doc: str | None = None
+    # Each open template expression's brace depth; each open paren: does a statement head it?
+    templates: list[int] = []
+    parens: list[bool] = []
+    prev: Token | None = None
+    while pos < end:
+        m = match(text, pos)
+        assert m is not None  # the last alternative matches any character
+        kind = m.lastgroup
+        value = m.group()
+        start, pos = pos, m.end()
+        if kind == "ws":
+            continue
+        if kind in ("line", "block"):
+            doc = value
+            continue
+        if kind == "str":
+            token = Token("str", decode_string(value[1:-1]), start, doc)
+        elif kind == "tpl":
+            token, pos = _template_rest(text, start, pos, doc, templates)
+        elif kind == "slash":
+            if _regex_may_start(prev, parens):
+                r = _REGEX.match(text, pos)
+                if r is not None:
+                    token, pos = Token("regex", text[start : r.end()], start, doc), r.end()
+                else:
+                    token = Token("punct", "/", start, doc)
+            else:
+                token = Token("punct", "/", start, doc)
+        elif kind == "punct" and value in "{}()" and len(value) == 1:
+            if value == "(":
+                parens.append(prev is not None and prev.value in _PAREN_BEFORE_STATEMENT)
+            elif value == ")":
+                statement = parens.pop() if parens else False
+                if statement:  # `if (x) /re/.test(y)`: a regex may follow this paren
+                    token = Token("punct", ")", start, doc)
+                    append(token)
+                    prev, doc = Token("punct", ";", start), None
+                    continue
+            elif value == "{" and templates:
+                templates[-1] += 1
+            elif value == "}" and templates:
+                if templates[-1] == 0:
+                    templates.pop()
+                    token, pos = _template_rest(text, start, pos, doc, templates)
+                    append(token)
+                    prev, doc = token, None
+                    continue
+                templates[-1] -= 1
+            token = Token("punct", value, start, doc)
+        elif kind == "punct" and value in "\"'":
+            logger.debug("unterminated string at %d; the rest is not read", start)
+            break
+        else:
+            token = Token(kind or "punct", value, start, doc)
+        append(token)
+        prev, doc = token, None
+    return tokens
+
+
+def _regex_may_start(prev: Token | None, parens: list[bool]) -> bool:
+    if prev is None:
+        return True
+    if prev.kind == "name":
+        return prev.value in _REGEX_AFTER_WORD
+    if prev.kind == "punct":
+        return prev.value not in _REGEX_AFTER_PUNCT_NOT
+    return False  # after a number, string, regex or template: division
+
+
+def _template_rest(
+    text: str, start: int, pos: int, doc: str | None, templates: list[int]
+) -> tuple[Token, int]:
+    """Read template text from ``pos`` to the closing backtick or the next ``${``."""
+    m = _TEMPLATE.match(text, pos)
+    assert m is not None  # matches the empty string at worst
+    after = m.end()
+    if text.startswith("${", after):
+        templates.append(0)
+        return Token("tpl", m.group(), start, doc), after + 2
+    # the closing backtick, or the end of an unterminated template
+    return Token("tpl", m.group(), start, doc), min(after + 1, len(text))
+
+
+_ESCAPE = re.compile(
+    r"\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\n\r\u2028\u2029])|(.))",
+    re.S,
+)
+_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def decode_string(body: str) -> str:
+    """A string literal's value from the text between its quotes."""
+    if "\\" not in body:
+        return body
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(2) or m.group(3)
+        if code:
+            return chr(int(code, 16))
+        if m.group(4):
+            return ""  # a line continuation
+        char = m.group(5)
+        return _SIMPLE.get(char, char)
+
+    return _ESCAPE.sub(one, body)
