@@ -403,7 +403,7 @@ def _from_package(files: _Files, source: str, *, default_label: str) -> Sdk:
         package=package,
         version=version,
         source=source,
-        files=tuple(declared),
+        files=tuple(sorted(declared, key=_rank)),
         codes=codes,
     )
     return _checked(sdk)
@@ -465,11 +465,8 @@ def _merge(declared: dict[str, tuple[SdkCode, ...]]) -> tuple[SdkCode, ...]:
     """One entry per (name, code): a d.ts and its compiled twin are one declaration. The text
     comes from the first file, in the order d.ts, ts, js, that gives one."""
 
-    def rank(name: str) -> int:
-        return next(i for i, suffix in enumerate((*SCRIPT_SUFFIXES, "")) if name.endswith(suffix))
-
     merged: dict[tuple[str, int], SdkCode] = {}
-    for name in sorted(declared, key=lambda n: (rank(n), n)):
+    for name in sorted(declared, key=_rank):
         for code in declared[name]:
             key = (code.name, code.code)
             kept = merged.get(key)
@@ -478,6 +475,11 @@ def _merge(declared: dict[str, tuple[SdkCode, ...]]) -> tuple[SdkCode, ...]:
             elif not kept.message and code.message:
                 merged[key] = kept.model_copy(update={"message": code.message})
     return tuple(merged.values())
+
+
+def _rank(name: str) -> tuple[int, str]:
+    """d.ts first (it has the comments), then .ts, then compiled scripts."""
+    return next(i for i, end in enumerate((*SCRIPT_SUFFIXES, "")) if name.endswith(end)), name
 
 
 def _checked(sdk: Sdk) -> Sdk:
