@@ -447,6 +447,54 @@ def lookup(code: int, catalogue: Path, fmt: str) -> None:
         raise NotFound(f"no record with code {code} in {catalogue}")
 
 
+@cli.command("audit")
+@catalogue_option
+@click.option(
+    "--sdk",
+    "sdks",
+    multiple=True,
+    required=True,
+    metavar="SOURCE",
+    help="An SDK to hold the page against (repeatable): a .d.ts/.ts/.js file, a folder, a "
+    "package .tgz, or npm:NAME@VERSION (downloaded from npm_config_registry, else npmjs.org).",
+)
+@format_option("text", "markdown", "json")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The folder where the audit is saved (sdk_audit.json, SDK-AUDIT.md).",
+)
+@exit_code_option
+@reports_errors
+def audit_command(
+    catalogue: Path, sdks: tuple[str, ...], fmt: str, out: Path, exit_code: bool
+) -> None:
+    """Hold the catalogue against the SDKs' own error codes; save and print what disagrees.
+
+    Finds the codes documented but not in an SDK, in an SDK but not documented, whose SDK
+    text differs from the page's, given two meanings by the page, or two names by an SDK.
+    The files in --out are only rewritten when the audit changed; --exit-code exits 1 when
+    the findings changed since the saved audit.
+
+    \b
+    Example:
+        nim-scrape audit --sdk npm:node-nim@latest --sdk npm:nim-web-sdk-ng@latest
+        nim-scrape audit --sdk node_modules/node-nim --format json --exit-code
+        nim-scrape audit --sdk types/v2_def/v2_nim_enum_def.d.ts --out /tmp/audit
+    """
+    from .audit import run_audit
+    from .audit_report import render
+
+    result = run_audit(_load(str(catalogue), FetchLimits()), sdks, out=out)
+    for path in result.written:
+        logger.info("wrote %s", path)
+    click.echo(render(result.audit, fmt), nl=False)
+    if exit_code and result.changed:
+        sys.exit(1)
+
+
 # -- what the commands share ---------------------------------------------------------------------
 
 

@@ -361,7 +361,8 @@ def read_sdk(
         package = fetch_package(
             parse_spec(source), client=client, cache_dir=cache_dir, registry=registry
         )
-        return _from_tarball(package.path, source)
+        # The registry's name and version are what was asked for, whatever package.json says.
+        return _from_tarball(package.path, source, known=(package.name, package.version))
     path = Path(source)
     if path.is_dir():
         return _from_package(_Folder(path), source, default_label=path.resolve().name)
@@ -379,20 +380,24 @@ def read_sdk(
     return _checked(sdk)
 
 
-def _from_tarball(path: Path, source: str) -> Sdk:
+def _from_tarball(path: Path, source: str, *, known: tuple[str, str] | None = None) -> Sdk:
     tarball = _Tarball(path)
     try:
-        return _from_package(tarball, source, default_label=path.name)
+        return _from_package(tarball, source, default_label=path.name, known=known)
     finally:
         tarball.close()
 
 
-def _from_package(files: _Files, source: str, *, default_label: str) -> Sdk:
+def _from_package(
+    files: _Files, source: str, *, default_label: str, known: tuple[str, str] | None = None
+) -> Sdk:
     names = files.names()
     manifest = _manifest(files, names)
     package = str(manifest.get("name") or default_label)
-    version = manifest.get("version")
-    version = str(version) if version else None
+    found = manifest.get("version")
+    version = str(found) if found else None
+    if known:
+        package, version = known
     scripts = [n for n in names if n.endswith(SCRIPT_SUFFIXES)]
     entries = [n for n in _entry_points(manifest, set(names)) if n in scripts]
     declared = _declaring(files, entries) or _declaring(files, scripts)
