@@ -126,8 +126,12 @@ def test_a_scoped_package(registry, httpserver):
 
 def test_an_unknown_version_names_the_tags(registry):
     registry("node-nim", NODE_NIM, "10.9.80", tags={"latest": "10.9.80", "beta": "10.9.80"})
-    with pytest.raises(UsageError, match="no version or tag '9.9.9' of node-nim"):
+    with pytest.raises(UsageError) as info:
         read_sdk("npm:node-nim@9.9.9")
+    assert str(info.value) == (
+        "the npm registry has no version or tag '9.9.9' of node-nim "
+        "(its dist-tags: latest=10.9.80, beta=10.9.80)"
+    )
 
 
 def test_an_unknown_package_is_a_usage_error(registry, httpserver):
