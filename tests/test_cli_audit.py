@@ -9,6 +9,7 @@ from nim_scrape.cli import cli
 from nim_scrape.store import catalogue_json
 
 from .sdk_support import NODE_NIM, SDK, WEB_SDK, small_catalogue
+from .support import CURRENT
 
 
 @pytest.fixture
@@ -111,3 +112,31 @@ def test_an_unwritable_out_exits_7(catalogue, tmp_path):
         result.stderr.splitlines()[-1]
         == f"Error: cannot write {blocker / 'sdk_audit.json'}: Not a directory"
     )
+
+
+def test_refresh_audits_after_a_change_and_reports_only_new_findings(refreshed):
+    out = refreshed("2024-03-13")
+    args = ["refresh", "--source", str(CURRENT), "--out", str(out), "--audit-sdk", str(NODE_NIM)]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    report = first.stdout.split("\n\n", 1)
+    assert report[0].startswith("20 added, 2 changed, 248 cosmetic")
+    assert "\nSDK audit, new since the last one: " in first.stdout
+    saved = json.loads((out / "sdk_audit.json").read_text(encoding="utf-8"))
+    assert (saved["catalogue"]["codes"], saved["catalogue"]["updated_at"]) == (
+        232,
+        "2024-10-31T15:38:33+08:00",
+    )
+    again = CliRunner().invoke(cli, args)
+    assert (again.exit_code, again.stdout) == (0, "no changes\n")
+
+
+def test_refresh_with_an_sdk_source_that_does_not_exist_changes_nothing(refreshed, tmp_path):
+    out = refreshed("2024-03-13")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    missing = tmp_path / "no-such-sdk.d.ts"
+    args = ["refresh", "--source", str(CURRENT), "--out", str(out), "--audit-sdk", str(missing)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: no such SDK source: {missing}")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

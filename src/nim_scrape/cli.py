@@ -334,6 +334,13 @@ def parse(source: str, fmt: str, limits: FetchLimits) -> None:
     help="An apprise URL to tell of changes and failures (repeatable; or NIM_SCRAPE_NOTIFY, "
     "URLs separated by spaces).",
 )
+@click.option(
+    "--audit-sdk",
+    "audit_sdk",
+    multiple=True,
+    metavar="SOURCE",
+    help="After the refresh, audit the catalogue against this SDK (repeatable; as audit --sdk).",
+)
 @exit_code_option
 @format_option("text", "markdown", "json")
 @fetch_options
@@ -344,6 +351,7 @@ def refresh(
     force: bool,
     thresholds: Thresholds,
     notify: tuple[str, ...],
+    audit_sdk: tuple[str, ...],
     exit_code: bool,
     fmt: str,
     limits: FetchLimits,
@@ -365,7 +373,13 @@ def refresh(
     from .pipeline import refresh as run
 
     options = RefreshOptions(
-        source=source, out=out, limits=limits, thresholds=thresholds, force=force, notify=notify
+        source=source,
+        out=out,
+        limits=limits,
+        thresholds=thresholds,
+        force=force,
+        notify=notify,
+        audit_sdk=audit_sdk,
     )
 
     def show(result: RefreshResult) -> None:
@@ -379,8 +393,14 @@ def refresh(
             click.echo(render_first_run(result.catalogue, fmt), nl=False)
         else:
             click.echo(_render(result.diff, fmt, color=_color(fmt)), nl=False)
+        if result.audit and result.audit.changed and fmt != "json":
+            from .audit_report import render_changes
+
+            click.echo("\n" + render_changes(result.audit.changes, fmt), nl=False)
 
     result = run(options, show=show, progress=_progress)
+    if result.audit_error:
+        raise result.audit_error
     if result.notify_error:
         error = result.notify_error
         raise NotifyError(f"the catalogue is up to date, but {error.message}", hint=error.hint)

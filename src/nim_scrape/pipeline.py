@@ -18,16 +18,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, changelog, messages
 from .diff import CatalogueDiff, compare
-from .errors import CatalogueError, FetchError, GuardRefused, NimScrapeError, PageError
+from .errors import CatalogueError, FetchError, GuardRefused, NimScrapeError, PageError, UsageError
 from .export import catalogue_csv, catalogue_schema
 from .fetch import FetchLimits, Page, read_source
 from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
 from .state import RunState, load_state, save_state
 from .store import OutputFolder, catalogue_json, load_catalogue, read_text
+
+if TYPE_CHECKING:
+    from .audit import AuditResult
 
 __all__ = ["RefreshOptions", "RefreshResult", "refresh"]
 
@@ -46,6 +50,7 @@ class RefreshOptions:
     thresholds: Thresholds = field(default_factory=Thresholds)
     force: bool = False
     notify: tuple[str, ...] = ()
+    audit_sdk: tuple[str, ...] = ()
     lock_timeout: float = 60.0
 
 
@@ -60,6 +65,8 @@ class RefreshResult:
     written: tuple[Path, ...]
     unchanged_because: str | None = None
     notify_error: NimScrapeError | None = None
+    audit: AuditResult | None = None
+    audit_error: NimScrapeError | None = None
 
     @property
     def changed(self) -> bool:
@@ -85,10 +92,7 @@ def refresh(
     went out; until then the next run reports it again. A failed notification does not raise:
     the result carries it in ``notify_error``.
     """
-    if options.notify:
-        from .notify import check_urls
-
-        check_urls(options.notify)  # configuration first: nothing fetched or written yet
+    _check_configuration(options)  # configuration first: nothing fetched or written yet
     folder = OutputFolder(options.out)
     clock = now or (lambda: datetime.now(timezone.utc))
     with folder.locked(timeout=options.lock_timeout, waiting=progress):
@@ -97,6 +101,8 @@ def refresh(
         except (FetchError, PageError, GuardRefused) as exc:
             _record_failure(folder, exc, options.notify, clock())
             raise
+        if options.audit_sdk:
+            result = _audited(result, options)
         if show:
             show(result)
         failing_since = load_state(folder.state_path).failing_since
@@ -114,6 +120,37 @@ def refresh(
             _record_recovery(folder)
         folder.pending_path.unlink(missing_ok=True)  # delivered
     return result
+
+
+def _check_configuration(options: RefreshOptions) -> None:
+    """``UsageError`` for an option that cannot be used, before anything is fetched or written."""
+    if options.notify:
+        from .notify import check_urls
+
+        check_urls(options.notify)
+    for source in options.audit_sdk:
+        if source.startswith("npm:"):
+            from .npm import parse_spec
+
+            parse_spec(source)
+        elif not Path(source).exists():
+            raise UsageError(
+                f"no such SDK source: {source}", hint="a file, a folder, a .tgz or npm:NAME@VERSION"
+            )
+
+
+def _audited(result: RefreshResult, options: RefreshOptions) -> RefreshResult:
+    """The audit against the SDKs, after the catalogue is up to date (#12). It cannot undo the
+    refresh: its failure is reported after the change is delivered."""
+    from .audit import run_audit
+
+    try:
+        return replace(
+            result, audit=run_audit(result.catalogue, options.audit_sdk, out=options.out)
+        )
+    except NimScrapeError as exc:
+        logger.warning("the SDK audit failed: %s", exc)
+        return replace(result, audit_error=exc)
 
 
 def _update(folder: OutputFolder, options: RefreshOptions, progress: Progress) -> RefreshResult:
@@ -283,6 +320,17 @@ def _outbox(result: RefreshResult, failing_since: str | None) -> list[messages.M
         outbox.append(messages.recovery(failing_since))
     if result.changed:
         outbox.append(messages.change(None if result.created else result.diff, result.catalogue))
+    if result.audit and result.audit.changed:
+        from .audit_report import render_changes
+
+        text, markdown = (
+            render_changes(result.audit.changes, "text"),
+            render_changes(result.audit.changes, "markdown"),
+        )
+        title = text.splitlines()[0]
+        outbox.append(
+            messages.Message(title=f"NIM error codes: {title}", text=text, markdown=markdown)
+        )
     return outbox
 
 
