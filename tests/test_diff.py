@@ -246,7 +246,7 @@ def _shape(changes: CatalogueDiff) -> dict:
 
 
 @given(layouts, layouts, st.randoms(use_true_random=False))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_property_the_order_of_sections_does_not_matter(a, b, random):
     shuffled_a, shuffled_b = list(a), list(b)
     random.shuffle(shuffled_a)
@@ -278,6 +278,6 @@ def test_compare_files_reads_other_layouts_whole(editions):
 
 
 @given(catalogues, catalogues)
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_property_compare_files_equals_compare(a, b):
     assert compare_files(catalogue_json(a).encode(), catalogue_json(b).encode()) == compare(a, b)
