@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from .support import CURRENT, EDITION_2024_03, FIXTURES
+
 # Speed is the benchmark's business: on a shared CI machine an example may take its time.
 settings.register_profile("nim-scrape", deadline=None)
 settings.load_profile("nim-scrape")
-
-from .support import CURRENT, EDITION_2024_03, FIXTURES
 
 
 @pytest.fixture(scope="module")
