@@ -34,6 +34,7 @@ __all__ = [
     "Item",
     "Report",
     "build_report",
+    "catalogue_size",
     "first_run_line",
     "md_escape",
     "render",
@@ -147,8 +148,13 @@ def summary_line(diff: CatalogueDiff) -> str:
 
 def first_run_line(catalogue: Catalogue) -> str:
     """What a run with no catalogue before it has to say, in one line."""
+    return f"new catalogue: {catalogue_size(catalogue)}"
+
+
+def catalogue_size(catalogue: Catalogue) -> str:
+    """How big ``catalogue`` is, in words: ``254 records in 24 sections``."""
     records = _plural(len(catalogue.records), "record", "records")
-    return f"new catalogue: {records} in {_plural(len(catalogue.sections), 'section', 'sections')}"
+    return f"{records} in {_plural(len(catalogue.sections), 'section', 'sections')}"
 
 
 def _plural(count: int, one: str, many: str) -> str:
