@@ -80,7 +80,7 @@ class Block:
     key: str
     title: str
     items: tuple[Item, ...]
-    heading: str = ""
+    heading: str = ""  # the title, if empty
     verb: str = ""
     columns: tuple[tuple[str, str], ...] = ()
     folded: bool = False
@@ -269,8 +269,12 @@ def _moved(moves: tuple[RecordMove, ...]) -> Block:
     items = tuple(
         Item(
             "{code} {message}: {from} → {to}",
-            {"code": str(m.code), "message": m.after.message}
-            | {"from": m.from_section, "to": m.to_section},
+            {
+                "code": str(m.code),
+                "message": m.after.message,
+                "from": m.from_section,
+                "to": m.to_section,
+            },
             ">",
         )
         for m in moves
@@ -348,86 +352,86 @@ def _field_text(record: Record, name: str) -> str:
 # In the order of the text and Markdown reports; ``place`` orders the summary and the JSON.
 _PARTS: tuple[_Part, ...] = (
     _Part(
-        "sections_renamed",
-        "Sections matched by their rows whose title changed (cosmetic ones included)",
-        tuple[SectionRename, ...],
-        lambda d: d.sections_renamed,
-        ("section renamed", "sections renamed"),
-        (1, 2),
-        _renamed_sections,
-        _folded_sections,
+        key="sections_renamed",
+        doc="Sections matched by their rows whose title changed (cosmetic ones included)",
+        entries=tuple[SectionRename, ...],
+        select=lambda d: d.sections_renamed,
+        label=("section renamed", "sections renamed"),
+        place=(1, 2),
+        block=_renamed_sections,
+        fold=_folded_sections,
     ),
     _Part(
-        "sections_added",
-        "Sections new on the page (on a first run, every section)",
-        tuple[Section, ...],
-        lambda d: d.sections_added,
-        ("section added", "sections added"),
-        (1, 0),
-        _sections("sections_added", "added", "+"),
+        key="sections_added",
+        doc="Sections new on the page (on a first run, every section)",
+        entries=tuple[Section, ...],
+        select=lambda d: d.sections_added,
+        label=("section added", "sections added"),
+        place=(1, 0),
+        block=_sections("sections_added", "added", "+"),
     ),
     _Part(
-        "sections_removed",
-        "Sections gone from the page",
-        tuple[Section, ...],
-        lambda d: d.sections_removed,
-        ("section removed", "sections removed"),
-        (1, 1),
-        _sections("sections_removed", "removed", "-"),
+        key="sections_removed",
+        doc="Sections gone from the page",
+        entries=tuple[Section, ...],
+        select=lambda d: d.sections_removed,
+        label=("section removed", "sections removed"),
+        place=(1, 1),
+        block=_sections("sections_removed", "removed", "-"),
     ),
     _Part(
-        "added",
-        "Records new on the page (on a first run, every record)",
-        tuple[Record, ...],
-        lambda d: d.added,
-        ("added", "added"),
-        (0, 0),
-        _records("added", "Added", "+"),
+        key="added",
+        doc="Records new on the page (on a first run, every record)",
+        entries=tuple[Record, ...],
+        select=lambda d: d.added,
+        label=("added", "added"),
+        place=(0, 0),
+        block=_records("added", "Added", "+"),
     ),
     _Part(
-        "removed",
-        "Records gone from the page",
-        tuple[Record, ...],
-        lambda d: d.removed,
-        ("removed", "removed"),
-        (0, 1),
-        _records("removed", "Removed", "-"),
+        key="removed",
+        doc="Records gone from the page",
+        entries=tuple[Record, ...],
+        select=lambda d: d.removed,
+        label=("removed", "removed"),
+        place=(0, 1),
+        block=_records("removed", "Removed", "-"),
     ),
     _Part(
-        "changed",
-        "Records whose wording changed in substance; each has cosmetic: false",
-        tuple[RecordChange, ...],
-        lambda d: d.substantive,
-        ("changed", "changed"),
-        (0, 2),
-        _changed,
+        key="changed",
+        doc="Records whose wording changed in substance; each has cosmetic: false",
+        entries=tuple[RecordChange, ...],
+        select=lambda d: d.substantive,
+        label=("changed", "changed"),
+        place=(0, 2),
+        block=_changed,
     ),
     _Part(
-        "moved",
-        "Records that left one section for another",
-        tuple[RecordMove, ...],
-        lambda d: d.moved,
-        ("moved", "moved"),
-        (0, 3),
-        _moved,
+        key="moved",
+        doc="Records that left one section for another",
+        entries=tuple[RecordMove, ...],
+        select=lambda d: d.moved,
+        label=("moved", "moved"),
+        place=(0, 3),
+        block=_moved,
     ),
     _Part(
-        "headers_renamed",
-        "Column headers that changed (cosmetic ones included)",
-        tuple[HeaderRename, ...],
-        lambda d: d.headers_renamed,
-        ("column header renamed", "column headers renamed"),
-        (1, 3),
-        _renamed_headers,
-        _folded_headers,
+        key="headers_renamed",
+        doc="Column headers that changed (cosmetic ones included)",
+        entries=tuple[HeaderRename, ...],
+        select=lambda d: d.headers_renamed,
+        label=("column header renamed", "column headers renamed"),
+        place=(1, 3),
+        block=_renamed_headers,
+        fold=_folded_headers,
     ),
     _Part(
-        "cosmetic",
-        "Records whose whitespace or punctuation only changed; each has cosmetic: true",
-        tuple[RecordChange, ...],
-        lambda d: d.cosmetic,
-        ("cosmetic", "cosmetic"),
-        (0, 4),
+        key="cosmetic",
+        doc="Records whose whitespace or punctuation only changed; each has cosmetic: true",
+        entries=tuple[RecordChange, ...],
+        select=lambda d: d.cosmetic,
+        label=("cosmetic", "cosmetic"),
+        place=(0, 4),
         fold=_folded_records,
     ),
 )
@@ -494,14 +498,15 @@ def render_markdown(
     for block in report.ordered_blocks:
         rows = _md_rows(block)
         if block.folded:
-            summary = md_escape(block.heading)
+            summary = md_escape(block.heading or block.title)
             if details:
                 lines += ["", f"<details><summary>{summary}</summary>", "", *rows, "", "</details>"]
             else:
                 lines += ["", f"#### {summary}", "", *rows]
         else:
             if block.heading != heading:
-                lines += ["", f"#### {md_escape(block.heading)}", "", *_md_table_head(block)]
+                lines += ["", f"#### {md_escape(block.heading or block.title)}", ""]
+                lines += _md_table_head(block)
             lines += rows
         heading = block.heading
     return "\n".join(lines) + "\n"
