@@ -6,14 +6,17 @@ bodies lead with the summary so a service that shows only the start still says t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from .diff import CatalogueDiff
 from .errors import NimScrapeError
 from .models import Catalogue
-from .report import first_run_line, md_escape, render_markdown, render_text, summary_line
+from .report import Report, build_report, md_escape, render_markdown, render_text
 
 __all__ = ["Message", "change", "failure", "recovery"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,16 +28,16 @@ class Message:
     markdown: str
 
 
-def change(diff: CatalogueDiff | None, catalogue: Catalogue) -> Message:
-    if diff is None:
-        line = first_run_line(catalogue)
-        return Message(
-            title=f"NIM error codes: {line}", text=line + "\n", markdown=md_escape(line) + "\n"
-        )
+def change(report: Report | CatalogueDiff | None, catalogue: Catalogue) -> Message:
+    """The notice of a change: ``report`` built already (with extra blocks, say), or the diff to
+    build it from; ``None`` on the first run, which created ``catalogue``."""
+    if not isinstance(report, Report):
+        report = build_report(report, catalogue)
+    what = "NIM error codes" if report.created else "NIM error codes changed"
     return Message(
-        title=f"NIM error codes changed: {summary_line(diff)}",
-        text=render_text(diff) + f"\n{catalogue.page_url}\n",
-        markdown=render_markdown(diff, details=False) + f"\n{md_escape(catalogue.page_url)}\n",
+        title=f"{what}: {report.headline}",
+        text=render_text(report) + f"\n{catalogue.page_url}\n",
+        markdown=render_markdown(report, details=False) + f"\n{md_escape(catalogue.page_url)}\n",
     )
 
 
