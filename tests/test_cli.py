@@ -90,6 +90,7 @@ def test_refresh_writes_the_catalogue_and_a_second_run_changes_no_byte(tmp_path)
         "nim_error_codes.csv",
         "nim_error_codes.json",
         "nim_error_codes.schema.json",
+        "report.schema.json",
     ]
     before = {name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns) for name in files}
     second = run("refresh", "--source", str(CURRENT), "--out", str(out))

@@ -25,7 +25,16 @@ INTERNAL = {
         "SCHEMA_VERSION",
         "inconsistency",
     },
-    "report": {"md_escape", "render", "render_first_run", "first_run_line", "summary_line"},
+    "report": {
+        "Block",
+        "Item",
+        "catalogue_size",
+        "first_run_line",
+        "md_escape",
+        "render",
+        "render_first_run",
+        "summary_line",
+    },
     "store": {
         "OutputFolder",
         "atomic_write",

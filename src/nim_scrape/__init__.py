@@ -45,7 +45,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "models": ("Catalogue", "Link", "Record", "Section"),
     "parse": ("parse_page",),
     "pipeline": ("RefreshOptions", "RefreshResult", "refresh"),
-    "report": ("render_json", "render_markdown", "render_text"),
+    "report": (
+        "Report",
+        "build_report",
+        "render_json",
+        "render_markdown",
+        "render_text",
+        "report_schema",
+    ),
     "store": ("catalogue_json", "compare_files", "load_catalogue"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -93,5 +100,12 @@ if TYPE_CHECKING:
     from .models import Catalogue, Link, Record, Section
     from .parse import parse_page
     from .pipeline import RefreshOptions, RefreshResult, refresh
-    from .report import render_json, render_markdown, render_text
+    from .report import (
+        Report,
+        build_report,
+        render_json,
+        render_markdown,
+        render_text,
+        report_schema,
+    )
     from .store import catalogue_json, compare_files, load_catalogue

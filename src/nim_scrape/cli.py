@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .diff import CatalogueDiff
     from .models import Catalogue
     from .pipeline import RefreshResult
+    from .report import Report
 
 logger = logging.getLogger(__name__)
 
@@ -387,16 +388,7 @@ def refresh(
             logger.info("unchanged: %s", result.unchanged_because)
         for path in result.written:
             logger.info("wrote %s", path)
-        if result.created:
-            from .report import render_first_run
-
-            click.echo(render_first_run(result.catalogue, fmt), nl=False)
-        else:
-            click.echo(_render(result.diff, fmt, color=_color(fmt)), nl=False)
-        if result.audit and result.audit.changed and fmt != "json":
-            from .audit_report import render_changes
-
-            click.echo("\n" + render_changes(result.audit.changes, fmt), nl=False)
+        click.echo(_render(result.report, fmt, color=_color(fmt)), nl=False)
 
     result = run(options, show=show, progress=_progress)
     if result.audit_error:
@@ -518,7 +510,7 @@ def audit_command(
 # -- what the commands share ---------------------------------------------------------------------
 
 
-def _render(changes: CatalogueDiff, fmt: str, *, color: bool = False) -> str:
+def _render(changes: CatalogueDiff | Report, fmt: str, *, color: bool = False) -> str:
     from .report import render
 
     return render(changes, fmt, color=color)

@@ -27,11 +27,13 @@ from .export import catalogue_csv, catalogue_schema
 from .fetch import FetchLimits, Page, read_source
 from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
+from .report import report_schema
 from .state import RunState, load_state, save_state
 from .store import OutputFolder, catalogue_json, load_catalogue, read_text
 
 if TYPE_CHECKING:
     from .audit import AuditResult
+    from .report import Report
 
 __all__ = ["RefreshOptions", "RefreshResult", "refresh"]
 
@@ -72,6 +74,19 @@ class RefreshResult:
     def changed(self) -> bool:
         """True when there is a change to deliver (what ``--exit-code`` tells)."""
         return self.created or self.diff.has_changes
+
+    @property
+    def report(self) -> Report:
+        """The change report, with the SDK audit's new findings when there are any."""
+        from .report import build_report
+
+        report = build_report(None if self.created else self.diff, self.catalogue)
+        if self.audit and self.audit.changed:
+            from .audit_report import render_changes
+
+            head, *lines = render_changes(self.audit.changes, "text").splitlines()
+            report = report.with_block(head, lines, key="sdk_audit")
+        return report
 
 
 def _quiet(_: str) -> None:
@@ -237,6 +252,7 @@ def _write_new(
     files = {
         folder.csv_path: catalogue_csv(catalogue),
         folder.schema_path: catalogue_schema(),
+        folder.report_schema_path: report_schema(),
         folder.json_path: new_json,
     }
     written += tuple(path for path, text in files.items() if folder.write(path, text))
@@ -318,19 +334,8 @@ def _outbox(result: RefreshResult, failing_since: str | None) -> list[messages.M
     outbox: list[messages.Message] = []
     if failing_since:
         outbox.append(messages.recovery(failing_since))
-    if result.changed:
-        outbox.append(messages.change(None if result.created else result.diff, result.catalogue))
-    if result.audit and result.audit.changed:
-        from .audit_report import render_changes
-
-        text, markdown = (
-            render_changes(result.audit.changes, "text"),
-            render_changes(result.audit.changes, "markdown"),
-        )
-        title = text.splitlines()[0]
-        outbox.append(
-            messages.Message(title=f"NIM error codes: {title}", text=text, markdown=markdown)
-        )
+    if result.changed or (result.audit and result.audit.changed):
+        outbox.append(messages.change(result.report, result.catalogue))
     return outbox
 
 
