@@ -136,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     where = args.where or f"{summary} and in output/CHANGELOG.md"
     text = join(args.files) or (args.empty + "\n" if args.empty else "")
     # Bytes, not text: the runner's locale must not decide the encoding of the body.
-    sys.stdout.buffer.write(cut(text, args.limit, measure=MEASURES[args.unit], where=where).encode())
+    sys.stdout.buffer.write(
+        cut(text, args.limit, measure=MEASURES[args.unit], where=where).encode()
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Run one nim-scrape command in a workflow step and decide, from its exit status, what the job does.
+"""Run one nim-scrape command in a workflow step; its exit status decides what the job does.
 
 Usage: run_step.py NAME --report FILE [--artifact NAME] -- COMMAND [ARG ...]
 
@@ -16,6 +16,7 @@ summary then says what failed, the one-line error, what to do and where the evid
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cut_markdown import SUMMARY_LIMIT, cut, utf8_bytes  # noqa: E402
+from cut_markdown import SUMMARY_LIMIT, cut, utf8_bytes
 
 GO_ON = {0: "nothing changed", 1: "changes found", 6: "written, but a notification failed"}
 
@@ -124,10 +125,8 @@ def failure_summary(name: str, status: int, stderr: str, artifact: str) -> str:
     what, todo = FAILURES.get(status, UNKNOWN)
     signal_name = ""
     if status > 128:
-        try:
+        with contextlib.suppress(ValueError):
             signal_name = f", {signal.Signals(status - 128).name}"
-        except ValueError:
-            pass
     return "\n".join(
         [
             f"### nim-scrape {name} failed: exit {status}{signal_name} ({what})",
@@ -161,7 +160,7 @@ def _append(path_variable: str, text: str) -> None:
         fp.write(text)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", help="what the step is called in the summary, e.g. refresh")
     parser.add_argument("--report", type=Path, required=True, help="where stdout goes")
@@ -171,7 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the name of the artifact the job uploads when it fails, for the job summary",
     )
     parser.add_argument("command", nargs="+", help="the command, after --")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     stderr_copy = args.report.with_name(f"{args.name}.stderr.txt")
     status, stderr = run(args.command, args.report, stderr_copy)
@@ -195,7 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _append("GITHUB_STEP_SUMMARY", summary)
         return 0
     what, _ = FAILURES.get(status, UNKNOWN)
-    print(error_command(f"nim-scrape {args.name} failed, exit {status}: {what}", error_line(stderr)))
+    print(
+        error_command(f"nim-scrape {args.name} failed, exit {status}: {what}", error_line(stderr))
+    )
     _append("GITHUB_STEP_SUMMARY", failure_summary(args.name, status, stderr, args.artifact))
     return status if 0 < status < 256 else 1
 
