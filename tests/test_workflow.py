@@ -221,9 +221,12 @@ import os, sys
 from pathlib import Path
 Path(os.environ["ARGS_FILE"]).write_text(" ".join(sys.argv[1:]))
 status = int(os.environ["FAKE_STATUS"])
+row = "| 消息错误码 | 107341 | modify msg function disabled | 更新消息功能未开通。 |\\n"
+sys.stdout.buffer.write((row * int(os.environ.get("FAKE_ROWS", "0"))).encode())
 print("### NIM error codes: 1 added" if status in (1, 6) else "no change")
+print("nim-scrape: warning: a warning before the error", file=sys.stderr)
 if status not in (0, 1):
-    print(os.environ.get("FAKE_ERROR", "Error: something (do this)"), file=sys.stderr)
+    sys.stderr.buffer.write(os.environ.get("FAKE_ERROR", "Error: something (do this)").encode())
 sys.exit(status)
 """
 
@@ -267,28 +270,47 @@ def test_the_refresh_step_fails_on_every_status_but_0_1_and_6(
         assert summary.startswith("### NIM error codes: 1 added" if status else "no change")
 
 
-@pytest.mark.parametrize("status", [3, 4, 5])
-def test_a_failed_fetch_says_what_happened_and_where_the_page_is(tmp_path, status):
+def run_step(tmp_path: Path, status: int, **env: str) -> subprocess.CompletedProcess:
     fake = fake_command(tmp_path / "bin", "nim-scrape", FAKE_NIM_SCRAPE)
-    env = {
-        **os.environ,
-        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "ARGS_FILE": str(tmp_path / "args.txt"),
-        "FAKE_STATUS": str(status),
-        "FAKE_ERROR": "Error: https://doc.yunxin.163.com/x answered 503 (retry later)",
-    }
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(SCRIPTS / "run_step.py"), "refresh", "--report", "run/r.md", "--",
          str(fake), "refresh"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        env={**os.environ, "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+             "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+             "ARGS_FILE": str(tmp_path / "args.txt"), "FAKE_STATUS": str(status), **env},
+        capture_output=True, check=False,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [3, 4, 5])
+def test_a_failed_fetch_says_what_happened_and_where_the_page_is(tmp_path, status):
+    error = "Error: https://doc.yunxin.163.com/x answered 503 (retry later)"
+    done = run_step(tmp_path, status, FAKE_ERROR=error)
     assert done.returncode == status
     summary = (tmp_path / "summary.md").read_text()
-    assert "```\nError: https://doc.yunxin.163.com/x answered 503 (retry later)\n```" in summary
+    assert f"```\n{error}\n```" in summary  # the error line, not the warning before it
     assert "`output/.nim-scrape/last-failure/`" in summary
     assert "the artifact `nim-scrape-failure` of this run" in summary
-    assert (tmp_path / "run" / "refresh.stderr.txt").read_text().startswith("Error: https://")
+    stderr = (tmp_path / "run" / "refresh.stderr.txt").read_text()
+    assert stderr == f"nim-scrape: warning: a warning before the error\n{error}"
+
+
+def test_a_failed_notification_with_page_text_in_its_error_goes_on_on_any_locale(tmp_path):
+    error = "Error: 钉钉 dingtalk://****@robot/ answered 发送失败 (check the URL)"
+    done = run_step(tmp_path, 6, FAKE_ERROR=error, PYTHONIOENCODING="ascii")
+    assert done.returncode == 0, done.stderr
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert f"> **A notification failed** (exit 6): {error}" in summary
+
+
+def test_a_report_too_big_for_the_job_summary_is_cut(tmp_path):
+    done = run_step(tmp_path, 1, FAKE_ROWS="20000")  # 2 MB
+    assert done.returncode == 0, done.stderr
+    assert len((tmp_path / "run" / "r.md").read_bytes()) > 1_048_576  # the report is whole
+    summary = (tmp_path / "summary.md").read_bytes()
+    assert 1_000_000 < len(summary) <= 1_048_576
+    assert summary.decode("utf-8").endswith("output/CHANGELOG.md.\n")
 
 
 def test_a_crash_by_a_signal_fails_the_step(tmp_path):
@@ -598,6 +620,7 @@ def test_the_cutter_joins_reports_and_writes_utf8(tmp_path):
     body = done.stdout.decode("utf-8")
     assert cut_markdown.utf16_units(body) <= 65536
     assert body.startswith("### NIM error codes: many added\n")
+    assert ROW.format(code=107000) in body  # UTF-8 whatever the locale
     assert "[job summary of this run](https://github.com/team/errors/actions/runs/42)" in body
     assert "output/CHANGELOG.md" in body
     none = subprocess.run(

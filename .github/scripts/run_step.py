@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -175,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):  # page text in an error line, on any locale
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
 
     stderr_copy = args.report.with_name(f"{args.name}.stderr.txt")
     status, stderr = run(args.command, args.report, stderr_copy)
