@@ -475,6 +475,30 @@ def test_the_proposal_holds_what_changed(
     assert (repo / "nim-scrape-run" / "pr-body.md").read_text() == "\n\n".join(body) + "\n"
 
 
+def test_only_output_is_taken_from_the_refresh_job(workflow, tmp_path):
+    propose = job(workflow, "propose")
+    (download,) = steps_using(propose, "actions/download-artifact")
+    assert download["with"]["path"] == "${{ runner.temp }}/proposal"  # not the work tree
+    handed = tmp_path / "temp" / "proposal"
+    for name in ("output/nim_error_codes.json", "output/.nim-scrape/state.json",
+                 "nim-scrape-run/pr-body.md", ".git/hooks/pre-commit"):  # fmt: skip
+        (handed / name).parent.mkdir(parents=True, exist_ok=True)
+        (handed / name).write_text(name)
+    work = tmp_path / "work"
+    (work / "output").mkdir(parents=True)
+    (work / "output" / "CHANGELOG.md").write_text("kept")
+    place = step(propose, "Put the change in place")
+    done = run_shell_step(place["run"], cwd=work, env={"RUNNER_TEMP": str(tmp_path / "temp")})
+    assert done.returncode == 0, done.stderr
+    files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    assert files == [
+        ".step.sh",
+        "output/.nim-scrape/state.json",
+        "output/CHANGELOG.md",
+        "output/nim_error_codes.json",
+    ]
+
+
 def test_the_change_is_proposed_with_the_cut_body(workflow):
     refresh, propose = job(workflow, "refresh"), job(workflow, "propose")
     prepare = step(refresh, "Prepare the proposal")
@@ -486,7 +510,7 @@ def test_the_change_is_proposed_with_the_cut_body(workflow):
     (download,) = steps_using(propose, "actions/download-artifact")
     assert download["with"]["name"] == handover["with"]["name"]
     pull = step(propose, "Open or update the pull request")
-    assert pull["with"]["body-path"] == "${{ env.RUN_DIR }}/pr-body.md"
+    assert pull["with"]["body-path"] == "${{ runner.temp }}/proposal/${{ env.RUN_DIR }}/pr-body.md"
     assert pull["with"]["add-paths"] == "output/"
     assert pull["with"]["token"] == "${{ secrets.NIM_SCRAPE_PR_TOKEN || github.token }}"
     assert propose["if"] == "${{ !cancelled() && needs.refresh.outputs.propose == 'true' }}"
