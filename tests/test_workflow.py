@@ -296,6 +296,21 @@ def test_a_failed_fetch_says_what_happened_and_where_the_page_is(tmp_path, statu
     assert stderr == f"nim-scrape: warning: a warning before the error\n{error}"
 
 
+def test_a_failed_audit_points_to_its_log(tmp_path):
+    fake = fake_command(tmp_path / "bin", "nim-scrape", FAKE_NIM_SCRAPE)
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+           "ARGS_FILE": str(tmp_path / "args.txt"), "FAKE_STATUS": "3"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "run_step.py"), "audit", "--report", "a.md", "--",
+         str(fake), "audit"],
+        cwd=tmp_path, env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3
+    summary = (tmp_path / "summary.md").read_text()
+    assert "### nim-scrape audit failed: exit 3" in summary
+    assert "**Evidence:** the step's log has the whole message." in summary
+
+
 def test_a_failed_notification_with_page_text_in_its_error_goes_on_on_any_locale(tmp_path):
     error = "Error: 钉钉 dingtalk://****@robot/ answered 发送失败 (check the URL)"
     done = run_step(tmp_path, 6, FAKE_ERROR=error, PYTHONIOENCODING="ascii")

@@ -109,15 +109,15 @@ def _fenced(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
-def evidence(status: int, artifact: str) -> str:
-    """Where a run that failed with ``status`` left what is needed to see why."""
+def evidence(name: str, status: int, artifact: str) -> str:
+    """Where a run of ``nim-scrape NAME`` that failed with ``status`` left what shows why."""
     where = f"the artifact `{artifact}` of this run (the run's Summary page, under Artifacts)"
-    if status in (3, 4, 5):
+    if name == "refresh" and status in (3, 4, 5):  # refresh keeps the page it fetched
         return (
             f"what was fetched is in `output/.nim-scrape/last-failure/`, uploaded as {where}; "
             "the step's log has the whole message."
         )
-    if status in (2, 7):
+    if status in (2, 3, 4, 5, 7):
         return "the step's log has the whole message."
     return f"the traceback and the step's stderr are in {where}."
 
@@ -136,7 +136,7 @@ def failure_summary(name: str, status: int, stderr: str, artifact: str) -> str:
             "",
             f"**What to do:** {todo}",
             "",
-            f"**Evidence:** {evidence(status, artifact)}",
+            f"**Evidence:** {evidence(name, status, artifact)}",
             "",
         ]
     )
