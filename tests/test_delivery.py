@@ -275,3 +275,16 @@ def test_verbosity_never_changes_the_status(tmp_path):
         for args in ((), ("-v",), ("-vv",))
     }
     assert statuses == {(): 2, ("-v",): 2, ("-vv",): 2}
+
+
+def test_a_change_found_again_is_reported_again_but_notified_once(on_2024_03_13, receiver):
+    committed = catalogue_files(on_2024_03_13)
+    first = refresh(on_2024_03_13, CURRENT, "--notify", hook(receiver))
+    assert first.exit_code == 1
+    # The pull request is not merged: the next scheduled run starts from the committed files
+    # and the cached run state.
+    for name, data in committed.items():
+        (on_2024_03_13 / name).write_bytes(data)
+    again = refresh(on_2024_03_13, CURRENT, "--notify", hook(receiver))
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+    assert titles(receiver) == [CHANGED]

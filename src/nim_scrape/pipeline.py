@@ -120,8 +120,8 @@ def refresh(
             result = _audited(result, options)
         if show:
             show(result)
-        failing_since = load_state(folder.state_path).failing_since
-        outbox = _outbox(result, failing_since)
+        state = load_state(folder.state_path)
+        outbox = _outbox(result, state)
         if options.notify and outbox:
             from .notify import send  # apprise is imported only when there is something to send
 
@@ -131,9 +131,7 @@ def refresh(
                     send(message, options.notify)
             except NimScrapeError as exc:
                 return replace(result, notify_error=exc)
-        if failing_since:
-            _record_recovery(folder)
-        folder.pending_path.unlink(missing_ok=True)  # delivered
+        _delivered(folder, result)
     return result
 
 
@@ -330,11 +328,14 @@ def _next_state(state: RunState, source: str, page: Page, catalogue: bytes | Non
 # -- telling the team ----------------------------------------------------------------------------
 
 
-def _outbox(result: RefreshResult, failing_since: str | None) -> list[messages.Message]:
+def _outbox(result: RefreshResult, state: RunState) -> list[messages.Message]:
     outbox: list[messages.Message] = []
-    if failing_since:
-        outbox.append(messages.recovery(failing_since))
-    if result.changed or (result.audit and result.audit.changed):
+    if state.failing_since:
+        outbox.append(messages.recovery(state.failing_since))
+    # A change found again (its pull request not merged yet, say) is reported again, but the
+    # team is not told twice of a catalogue it was told of.
+    told = result.catalogue.content_hash == state.delivered_content_hash
+    if (result.changed and not told) or (result.audit and result.audit.changed):
         outbox.append(messages.change(result.report, result.catalogue))
     return outbox
 
@@ -368,9 +369,18 @@ def _record_failure(
     )
 
 
-def _record_recovery(folder: OutputFolder) -> None:
+def _delivered(folder: OutputFolder, result: RefreshResult) -> None:
+    """The change was shown and sent: nothing is pending, the failure (if any) is over."""
     state = load_state(folder.state_path)
     save_state(
         folder.state_path,
-        state.model_copy(update={"failing_since": None, "failure": None, "failure_notified": None}),
+        state.model_copy(
+            update={
+                "failing_since": None,
+                "failure": None,
+                "failure_notified": None,
+                "delivered_content_hash": result.catalogue.content_hash,
+            }
+        ),
     )
+    folder.pending_path.unlink(missing_ok=True)

@@ -34,6 +34,8 @@ class RunState(BaseModel):
     # The sha256 of the catalogue file this run wrote or confirmed: the state describes a
     # folder only while its catalogue still has this hash (it is a cache, never the truth).
     catalogue_sha256: str | None = None
+    # The content hash of the catalogue the team was last told of (notifications sent).
+    delivered_content_hash: str | None = None
     failing_since: str | None = None
     failure: str | None = None
     failure_notified: bool | None = None
