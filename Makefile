@@ -32,8 +32,8 @@ test: $(VENV)/.installed-test,lint,bench ## the test suite, offline
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test,lint,bench
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks .github/scripts
+	$(BIN)/ruff format --check src tests benchmarks .github/scripts
 
 typecheck: $(VENV)/.installed-test,lint,bench
 	$(BIN)/mypy
