@@ -29,6 +29,7 @@ __all__ = [
     "SUFFIXES",
     "catalogue_ndjson",
     "catalogue_typescript",
+    "check_output",
     "export_catalogue",
     "write_sqlite",
 ]
@@ -36,6 +37,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".db", ".sqlite", ".ndjson", ".ts")
+_SQLITE = (".db", ".sqlite")
 
 # The FTS5 tokenizer of ``records_fts``. Chinese is written without spaces, so the default
 # unicode61 tokenizer makes a whole clause one token and 开通 would not find 未开通; trigram indexes
@@ -52,16 +54,7 @@ def export_catalogue(catalogue: Catalogue, output: Path, *, history: History | N
     ``UsageError`` for a suffix not in ``SUFFIXES`` (nothing is written), or for ``history``
     with a format that cannot hold it; ``OutputError`` when the file cannot be written.
     """
-    suffix = output.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(
-            f"cannot export to {output}: unknown suffix {output.suffix or '(none)'!r}",
-            hint=f"name a file ending in one of {', '.join(SUFFIXES)}",
-        )
-    if history is not None and suffix not in (".db", ".sqlite"):
-        raise UsageError(
-            f"cannot export the history to {output}: only SQLite (.db, .sqlite) has it"
-        )
+    suffix = check_output(output, history=history is not None)
     if suffix == ".ndjson":
         atomic_write(output, catalogue_ndjson(catalogue).encode())
     elif suffix == ".ts":
@@ -69,6 +62,22 @@ def export_catalogue(catalogue: Catalogue, output: Path, *, history: History | N
     else:
         write_sqlite(catalogue, output, history=history)
     return output
+
+
+def check_output(output: Path, *, history: bool = False) -> str:
+    """The format ``output`` names by its suffix; ``UsageError`` naming the supported ones when
+    it names none, or when ``history`` is asked of a format that cannot hold it."""
+    suffix = output.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UsageError(
+            f"cannot export to {output}: unknown suffix {output.suffix or '(none)'!r}",
+            hint=f"name a file ending in one of {', '.join(SUFFIXES)}",
+        )
+    if history and suffix not in _SQLITE:
+        raise UsageError(
+            f"cannot export the history to {output}: only SQLite ({', '.join(_SQLITE)}) holds it"
+        )
+    return suffix
 
 
 # -- rows ----------------------------------------------------------------------------------------
