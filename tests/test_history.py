@@ -120,6 +120,11 @@ def test_a_commit_that_is_not_a_catalogue_is_passed_over(history_repo, tmp_path)
     # Put back as it was: nothing changed between the two readable versions around the bad one.
     assert [e["kind"] for e in history["events"]] == ["added"]
     assert len(history["editions"]) == 2
+    assert len(history["passed_over"]) == 1
+    assert history["passed_over"][0].startswith(f"{path} at ")
+    summary = run("history", "--catalogue", str(path)).stdout.splitlines()
+    assert len(summary) == 3
+    assert summary[2].startswith("passed over: ")
 
 
 def test_build_history_of_one_version_adds_every_record(history_repo):

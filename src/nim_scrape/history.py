@@ -87,6 +87,7 @@ class History(_Frozen):
     file: str
     editions: tuple[Edition, ...] = ()
     events: tuple[HistoryEvent, ...] = ()
+    passed_over: tuple[str, ...] = ()
 
     def of(self, code: int) -> History:
         """The same history with only the events of ``code``."""
@@ -162,17 +163,21 @@ def build_history(versions: Sequence[Version], *, name: str = "catalogue") -> Hi
     """The editions and events of ``versions`` (oldest first).
 
     A version that is not a readable catalogue (a hand edit, a layout this nim-scrape does not
-    know) is passed over with a warning: the next readable one is compared with the last
-    readable one, so one bad commit does not hide the rest of the history.
+    know) is passed over and named in ``passed_over``: the next readable one is compared with
+    the last readable one, so one bad commit does not hide the rest of the history.
     """
     editions: list[Edition] = []
     events: list[HistoryEvent] = []
+    passed_over: list[str] = []
     previous: Catalogue | None = None
     for version in versions:
         try:
             current = load_catalogue(version.data, name=f"{name} at {version.commit[:12]}")
         except CatalogueError as exc:
-            logger.warning("%s; passed over", exc.message)
+            # Info, not a warning: an old layout stays in the history for good, and the page
+            # (which reads the history for its badges) would repeat it on every run.
+            logger.info("%s; passed over", exc.message)
+            passed_over.append(exc.message)
             continue
         if previous is not None and previous.content_hash == current.content_hash:
             continue  # the file changed, the catalogue did not (a layout change, say)
@@ -183,7 +188,9 @@ def build_history(versions: Sequence[Version], *, name: str = "catalogue") -> Hi
         editions.append(_edition(version, current, changes))
         events.extend(events_of(changes, current, version))
         previous = current
-    return History(file=name, editions=tuple(editions), events=tuple(events))
+    return History(
+        file=name, editions=tuple(editions), events=tuple(events), passed_over=tuple(passed_over)
+    )
 
 
 def read_history(path: Path) -> History:
@@ -268,7 +275,9 @@ def render_history(history: History, fmt: str, *, code: int | None = None) -> st
             data["code"] = code
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if code is None:
-        return "".join(_edition_line(edition) + "\n" for edition in reversed(history.editions))
+        lines = [_edition_line(edition) for edition in reversed(history.editions)]
+        lines += [f"passed over: {reason}" for reason in history.passed_over]
+        return "".join(line + "\n" for line in lines)
     if not history.events:
         count = len(history.editions)
         return f"code {code} appears in none of the {count} editions of {history.file}\n"
