@@ -53,3 +53,53 @@ def refreshed(_refreshed_once, tmp_path) -> Callable[[str], Path]:
         return out
 
     return copy
+
+
+# Fixed identity and dates, so the repository's commits are the same on every machine (#13).
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "nim-scrape tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+    "GIT_COMMITTER_NAME": "nim-scrape tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+}
+
+
+def git(repo: Path, *args: str, date: str = "2024-11-01T09:00:00+08:00") -> str:
+    """Run git in ``repo`` with a fixed identity; its output."""
+    import os
+    import subprocess
+
+    env = {**os.environ, **_GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def history_repo(tmp_path_factory) -> Path:
+    """A git repository whose catalogue X/nim_error_codes.json was refreshed and committed
+    twice, as a scheduled job would: the 2024-03-13 edition, then the 2024-10-31 one."""
+    from click.testing import CliRunner
+
+    from nim_scrape.cli import cli
+
+    repo = tmp_path_factory.mktemp("history-repo")
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    (repo / ".gitignore").write_text(".nim-scrape/\n")  # run state stays out, as in main's
+    editions = (
+        (EDITION_2024_03, "2024-03-14T09:00:00+08:00"),
+        (CURRENT, "2024-11-01T09:00:00+08:00"),
+    )
+    for page, date in editions:
+        result = CliRunner().invoke(
+            cli,
+            ["refresh", "--source", str(page), "--out", str(repo / "X")],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        git(repo, "add", ".gitignore", "X")
+        git(repo, "commit", "--quiet", "-m", f"refresh from {page.name}", date=date)
+    return repo

@@ -16,7 +16,23 @@ INTERNAL = {
     "errors": {"EXIT_STATUS", "exit_status"},
     "export": {"CSV_FIELDS", "catalogue_schema"},
     "fetch": {"DEFAULT_MAX_BYTES", "USER_AGENT", "decode_body", "is_url"},
+    "formats": {
+        "SUFFIXES",
+        "catalogue_ndjson",
+        "catalogue_typescript",
+        "check_output",
+        "write_sqlite",
+    },
     "guard": {"check"},
+    "history": {
+        "Edition",
+        "Version",
+        "build_history",
+        "events_of",
+        "read_versions",
+        "render_history",
+    },
+    "site": {"RECENT_EDITIONS", "Badge", "recent_badges"},
     "models": {
         "BEIJING",
         "DEFAULT_PAGE_URL",

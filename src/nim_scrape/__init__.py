@@ -41,7 +41,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "export": ("catalogue_csv",),
     "fetch": ("FetchLimits", "Page", "fetch_page", "read_source"),
+    "formats": ("export_catalogue",),
     "guard": ("Thresholds",),
+    "history": ("History", "HistoryEvent", "read_history"),
     "models": ("Catalogue", "Link", "Record", "Section"),
     "parse": ("parse_page",),
     "pipeline": ("RefreshOptions", "RefreshResult", "refresh"),
@@ -53,6 +55,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "render_text",
         "report_schema",
     ),
+    "site": ("render_site", "write_site"),
     "store": ("catalogue_json", "compare_files", "load_catalogue"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -96,7 +99,9 @@ if TYPE_CHECKING:
     )
     from .export import catalogue_csv
     from .fetch import FetchLimits, Page, fetch_page, read_source
+    from .formats import export_catalogue
     from .guard import Thresholds
+    from .history import History, HistoryEvent, read_history
     from .models import Catalogue, Link, Record, Section
     from .parse import parse_page
     from .pipeline import RefreshOptions, RefreshResult, refresh
@@ -108,4 +113,5 @@ if TYPE_CHECKING:
         render_text,
         report_schema,
     )
+    from .site import render_site, write_site
     from .store import catalogue_json, compare_files, load_catalogue

@@ -29,6 +29,7 @@ from .errors import (
     NimScrapeError,
     NotFound,
     NotifyError,
+    UsageError,
     exit_status,
 )
 from .fetch import FetchLimits
@@ -36,6 +37,7 @@ from .guard import Thresholds
 
 if TYPE_CHECKING:
     from .diff import CatalogueDiff
+    from .history import History
     from .models import Catalogue
     from .pipeline import RefreshResult
     from .report import Report
@@ -507,6 +509,95 @@ def audit_command(
         sys.exit(1)
 
 
+@cli.command()
+@catalogue_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The folder to write index.html into.",
+)
+@reports_errors
+def site(catalogue: Path, out: Path) -> None:
+    """Write a self-contained search page of the catalogue: OUT/index.html.
+
+    One file, nothing fetched from elsewhere: open it from disk or publish it (GitHub Pages).
+    Where the catalogue is in a git repository, rows added or changed by the latest editions
+    carry a badge with their date.
+
+    \b
+    Example:
+        nim-scrape site
+        nim-scrape site --out site && xdg-open 'site/index.html?q=103451'
+    """
+    from .site import write_site
+
+    records = _load(str(catalogue), FetchLimits())
+    path = write_site(records, out, history=_history_if_any(catalogue))
+    click.echo(f"wrote {path}")
+
+
+@cli.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@catalogue_option
+@click.option(
+    "--history",
+    "with_history",
+    is_flag=True,
+    help="Add a history table: each code's changes through the catalogue's git history "
+    "(SQLite only).",
+)
+@reports_errors
+def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
+    """Write the catalogue to OUTPUT, in the format its suffix names.
+
+    \b
+    .db, .sqlite  SQLite: tables records and sections, full-text search in
+                  records_fts (ready for Datasette); needs nim-scrape[sqlite]
+    .ndjson       one record per line
+    .ts           a typed TypeScript module: each code's records
+
+    \b
+    Example:
+        nim-scrape export catalogue.db && datasette catalogue.db
+        nim-scrape export --history catalogue.db
+        nim-scrape export src/nimErrorCodes.ts
+    """
+    from .formats import check_output, export_catalogue
+
+    check_output(output, history=with_history)  # before anything is read or written
+    records = _load(str(catalogue), FetchLimits())
+    history = None
+    if with_history:
+        from .history import read_history
+
+        history = read_history(catalogue)
+    click.echo(f"wrote {export_catalogue(records, output, history=history)}")
+
+
+@cli.command("history")
+@click.argument("code", type=int, required=False)
+@catalogue_option
+@format_option("text", "json")
+@reports_errors
+def history_command(code: int | None, catalogue: Path, fmt: str) -> None:
+    """Print each change of CODE through the git history of the catalogue file; without CODE,
+    what each edition changed.
+
+    Reads every commit of the catalogue file (the catalogue must be in a git repository) and
+    compares each version with the one before.
+
+    \b
+    Example:
+        nim-scrape history 107341
+        nim-scrape history --format json
+    """
+    from .history import read_history, render_history
+
+    click.echo(render_history(read_history(catalogue), fmt, code=code), nl=False)
+
+
 # -- what the commands share ---------------------------------------------------------------------
 
 
@@ -533,6 +624,17 @@ def _load(source: str, limits: FetchLimits) -> Catalogue:
     path = Path(source)
     with _given_by_the_user():
         return load_catalogue(_read_given(path), name=str(path))
+
+
+def _history_if_any(catalogue: Path) -> History | None:
+    """The catalogue's history for the page's badges, or None where git has none to give."""
+    from .history import read_history
+
+    try:
+        return read_history(catalogue)
+    except UsageError as exc:
+        logger.info("no history, so no badges: %s", exc.message)
+        return None
 
 
 def _is_catalogue_file(source: str) -> bool:

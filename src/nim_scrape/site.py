@@ -1,0 +1,227 @@
+"""The search page: one self-contained ``index.html`` of the catalogue (#13).
+
+The rows are written into the page as HTML, every value from the catalogue escaped with
+``html.escape``; the inline script only hides and shows them. So no catalogue text ever sits
+inside a ``<script>`` (where ``</script>`` in the data would end it), and the page reads fine
+with scripts off. A Content-Security-Policy allows only this page's own style and script (by
+their hashes): nothing is fetched from elsewhere, and markup smuggled into the data could not
+run even if escaping failed.
+
+``render_site`` is pure; ``write_site`` writes the file atomically. The template is package data,
+``site_template.html``, with ``@@NAME@@`` markers filled here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .history import History
+from .models import Catalogue, Link, Record, Section
+from .store import atomic_write
+
+__all__ = ["RECENT_EDITIONS", "Badge", "recent_badges", "render_site", "write_site"]
+
+logger = logging.getLogger(__name__)
+
+# Rows added or changed by this many of the latest editions carry a badge.
+RECENT_EDITIONS = 3
+_SAFE_SCHEMES = ("https://", "http://")
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a recent edition did to a row (``new``, ``changed`` or ``moved``), and its date."""
+
+    kind: str
+    date: str
+
+
+def recent_badges(
+    history: History, *, editions: int = RECENT_EDITIONS
+) -> dict[tuple[int, str, str], Badge]:
+    """The badges of the rows that the latest ``editions`` editions added, changed or moved,
+    keyed by the row's code, message and description as they are now.
+
+    The edition that created the catalogue badges nothing (every row would be new), nor does a
+    cosmetic change (a final 。 added to 248 rows is not news). Keyed by content rather than by
+    section so a row whose section was renamed since still finds its badge.
+    """
+    latest = [edition for edition in history.editions if not edition.created][-editions:]
+    commits = {edition.commit for edition in latest}
+    badges: dict[tuple[int, str, str], Badge] = {}
+    for event in history.events:  # oldest first: a later event replaces an earlier badge
+        if event.commit not in commits or event.after is None or event.cosmetic:
+            continue
+        kind = "new" if event.kind == "added" else event.kind
+        when = event.updated_at or event.committed_at
+        badges[_content(event.after)] = Badge(kind, when.date().isoformat())
+    return badges
+
+
+def render_site(catalogue: Catalogue, *, history: History | None = None) -> str:
+    """The whole page, as text."""
+    badges = recent_badges(history) if history else {}
+    urls = {section.title: section.url for section in catalogue.sections}
+    meanings = Counter(record.code for record in catalogue.records)
+    rows = "\n".join(
+        _row(record, urls.get(record.section, ""), meanings[record.code], badges)
+        for record in catalogue.records
+    )
+    total = len(catalogue.records)
+    page = _template()
+    fills = {
+        "CSP": _csp(page),
+        "VERSION": html.escape(__version__),
+        "META": _meta(catalogue, history),
+        "SECTION_OPTIONS": "\n".join(_option(s) for s in catalogue.sections),
+        "RECENT_CONTROL": _recent_control(badges),
+        "COUNT": f"{total} records",
+        "ROWS": rows,
+        "FOOTER": _footer(catalogue),
+    }
+    # One pass over the template: a marker inside the data is data, never filled in again.
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: fills.get(m.group(1), m.group(0)), page)
+
+
+def write_site(catalogue: Catalogue, out: Path, *, history: History | None = None) -> Path:
+    """Write ``index.html`` into the folder ``out``; its path. ``OutputError`` if it cannot."""
+    path = out / "index.html"
+    atomic_write(path, render_site(catalogue, history=history).encode())
+    return path
+
+
+# -- pieces --------------------------------------------------------------------------------------
+
+
+def _template() -> str:
+    return resources.files("nim_scrape").joinpath("site_template.html").read_text("utf-8")
+
+
+def _csp(template: str) -> str:
+    """Only the template's own style and script may run, allowed by their hashes; no fetches.
+
+    Hashed in the template, before any data is filled in: the blocks hold no markers.
+    """
+
+    def hashes(tag: str) -> str:
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", template, flags=re.DOTALL)
+        return " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
+            for b in blocks
+        )
+
+    return (
+        f"default-src 'none'; style-src {hashes('style')}; script-src {hashes('script')}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _content(record: Record) -> tuple[int, str, str]:
+    return record.code, record.message, record.description
+
+
+def _href(url: str) -> str | None:
+    # Only web addresses become links: a javascript: URL in the data must not be clickable.
+    return url if url.lower().startswith(_SAFE_SCHEMES) else None
+
+
+def _row(
+    record: Record, section_url: str, meanings: int, badges: dict[tuple[int, str, str], Badge]
+) -> str:
+    tags = []
+    badge = badges.get(_content(record))
+    if badge:
+        tags.append(
+            f'<span class="badge {badge.kind}" title="{badge.kind} in the edition of {badge.date}">'
+            f"{badge.kind} {badge.date}</span>"
+        )
+    if meanings > 1:
+        tags.append(
+            f'<a class="flag" href="?q={record.code}" '
+            f'title="code {record.code} has {meanings} meanings: show them all">'
+            f"{meanings} meanings</a>"
+        )
+    code = f'<span class="t">{record.code}</span>'
+    if tags:
+        code += f'<span class="tags">{"".join(tags)}</span>'
+    href = _href(section_url)
+    title = f'<span class="t">{_e(record.section)}</span>'
+    section = f'<a href="{_e(href)}">{title}</a>' if href else title
+    recent = ' data-recent=""' if badge else ""
+    return (
+        f'<tr data-section="{_e(record.section)}"{recent}>'
+        f'<td class="code">{code}</td>'
+        f'<td data-label="Message"><span class="t">{_e(record.message)}</span></td>'
+        f'<td data-label="说明"><span class="t">{_description(record)}</span></td>'
+        f'<td class="sec" data-label="Section">{section}</td></tr>'
+    )
+
+
+def _description(record: Record) -> str:
+    """The 说明 text, escaped, with the links the page had in it made links again."""
+    text, out, at = record.description, [], 0
+    for link in record.links:
+        href = _href(link.href)
+        found = text.find(link.text, at) if link.text and href else -1
+        if found < 0:
+            continue
+        out.append(_e(text[at:found]))
+        out.append(_link(link, href or ""))
+        at = found + len(link.text)
+    out.append(_e(text[at:]))
+    return "".join(out)
+
+
+def _link(link: Link, href: str) -> str:
+    return f'<a href="{_e(href)}" rel="noopener noreferrer">{_e(link.text)}</a>'
+
+
+def _option(section: Section) -> str:
+    title = _e(section.title)
+    return f'<option value="{title}">{title} ({section.record_count})</option>'
+
+
+def _recent_control(badges: dict[tuple[int, str, str], Badge]) -> str:
+    if not badges:
+        return ""
+    return (
+        '<label class="check" for="recent"><input type="checkbox" id="recent" name="recent">'
+        f"Only the {len(badges)} added or changed lately</label>"
+    )
+
+
+def _meta(catalogue: Catalogue, history: History | None) -> str:
+    parts = [
+        f"{len(catalogue.records)} records in {len(catalogue.sections)} sections",
+    ]
+    if catalogue.updated_at:
+        parts.append(f"page 更新时间 {catalogue.updated_at.isoformat(sep=' ')}")
+    changes = [edition for edition in history.editions if not edition.created] if history else []
+    if changes:
+        last = changes[-1]
+        when = (last.updated_at or last.committed_at).date().isoformat()
+        parts.append(f"latest change {when}: {_e(last.summary)}")
+    page = _href(catalogue.page_url)
+    source = f'<a href="{_e(page)}">the vendor\'s page</a>' if page else _e(catalogue.page_url)
+    return " · ".join(parts) + f" · from {source}"
+
+
+def _footer(catalogue: Catalogue) -> str:
+    title = _e(catalogue.page_title or "the error-code page")
+    return (
+        f"Made by nim-scrape {_e(__version__)} from {title}. "
+        f"Content hash <code>{_e(catalogue.content_hash)}</code>."
+    )

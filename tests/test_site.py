@@ -1,0 +1,325 @@
+"""``nim-scrape site``: the search page, driven in a real headless Chromium (#13).
+
+The browser is Debian's chromium, launched by Playwright for Python (no browser download).
+Without it these tests skip, saying why; under CI=true they fail. Every page is loaded with a
+route that lets through only the page itself, so a request to anywhere else is seen.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from nim_scrape.cli import cli
+from nim_scrape.history import read_history
+from nim_scrape.models import Catalogue, Link, Record, Section
+from nim_scrape.site import render_site
+from nim_scrape.store import read_catalogue
+
+REAL = Path(__file__).parent.parent / "output" / "nim_error_codes.json"
+LIMIT = 600 * 1024
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        missing("no chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A page of one browser context, with what it logged and asked for."""
+
+    def __init__(self, context, url: str):
+        self.context, self.url = context, url
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.route("**/*", self._route)
+
+    def _console(self, message):
+        if message.type in ("error", "warning"):
+            self.errors.append(f"{message.type}: {message.text}")
+
+    def _route(self, route):
+        self.requests.append(route.request.url)
+        own = route.request.url.split("?", 1)[0].split("#", 1)[0] == self.url
+        route.continue_() if own else route.abort()
+
+    def open(self, query: str = ""):
+        self.page.goto(self.url + query)
+        return self.page
+
+    def shown(self) -> list[str]:
+        return self.page.locator("#codes tbody tr:not([hidden]) td.code .t").all_inner_texts()
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = run("site", "--catalogue", str(REAL), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {out / 'index.html'}\n"
+    return out / "index.html"
+
+
+@pytest.fixture
+def visit(browser):
+    opened = []
+
+    def open_page(target: Path | str, **context_options) -> Visit:
+        context = browser.new_context(**context_options)
+        opened.append(context)
+        return Visit(context, target.as_uri() if isinstance(target, Path) else target)
+
+    yield open_page
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def served(httpserver, real_site):
+    """The page as GitHub Pages would serve it: over HTTP, on 127.0.0.1."""
+    httpserver.expect_request("/nim/index.html").respond_with_data(
+        real_site.read_bytes(), content_type="text/html; charset=utf-8"
+    )
+    return httpserver.url_for("/nim/index.html")
+
+
+def test_the_real_catalogue_makes_a_page_within_the_size_limit(real_site):
+    assert len(read_catalogue(REAL).records) == 274
+    assert real_site.stat().st_size <= LIMIT
+    soup = BeautifulSoup(real_site.read_text(encoding="utf-8"), "html.parser")
+    assert len(soup.select("#codes tbody tr")) == 274
+    assert not soup.select("link[rel=stylesheet], script[src], img[src^=http], iframe")
+
+
+def test_a_query_in_the_address_shows_both_meanings(visit, real_site):
+    seen = visit(real_site)
+    page = seen.open("?q=103451")
+    assert seen.shown() == ["103451", "103451"]
+    rows = page.locator("#codes tbody tr:not([hidden])")
+    assert rows.locator("td").nth(1).inner_text() == "user profile hit antispam"
+    assert rows.nth(1).locator("td").nth(1).inner_text() == "friend application not exist"
+    assert page.locator("#codes tbody tr[hidden]").count() == 272
+    assert page.locator("#q").input_value() == "103451"
+    assert page.locator("#count").inner_text() == "2 of 274 records"
+    assert rows.first.locator(".flag").inner_text() == "2 meanings"
+    assert seen.errors == []
+    assert seen.requests == [seen.url + "?q=103451"]
+
+
+def test_typing_and_picking_a_section_filter_and_are_kept_in_the_address(visit, served):
+    served_visit = visit(served)  # over HTTP, as published
+    page = served_visit.open()
+    assert page.locator("#count").inner_text() == "274 records"
+    page.locator("#q").fill("Disabled")  # case ignored
+    english = served_visit.shown()
+    assert "107341" in english
+    assert "101301" in english
+    page.locator("#section").select_option("消息错误码")
+    in_section = served_visit.shown()
+    assert "107341" in in_section
+    assert "101301" not in in_section
+    assert set(in_section) < set(english)
+    assert page.locator("#count").inner_text() == f"{len(in_section)} of 274 records"
+    assert page.url == served + "?q=Disabled&section=%E6%B6%88%E6%81%AF%E9%94%99%E8%AF%AF%E7%A0%81"
+    page.locator("#q").fill("未开通 消息")  # words in any order, each anywhere
+    assert "107341" in served_visit.shown()
+    page.locator("#q").fill("no such thing at all")
+    assert served_visit.shown() == []
+    assert page.locator("#empty").is_visible()
+    page.reload()  # the address holds the search
+    assert page.locator("#q").input_value() == "no such thing at all"
+    assert page.locator("#section").input_value() == "消息错误码"
+    assert served_visit.errors == []
+    assert {url.split("?")[0] for url in served_visit.requests} == {served}
+
+
+def test_a_row_links_to_its_section_on_the_vendor_page(visit, real_site):
+    seen = visit(real_site)
+    page = seen.open("?q=107341")
+    link = page.locator("#codes tbody tr:not([hidden]) td.sec a")
+    assert link.inner_text() == "消息错误码"
+    sections = {s.title: s.url for s in read_catalogue(REAL).sections}
+    assert link.get_attribute("href") == sections["消息错误码"]
+    assert link.get_attribute("href").startswith(
+        "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU?platform=client#"
+    )
+
+
+def test_the_keyboard_alone_searches_and_filters(visit, real_site):
+    seen = visit(real_site)
+    page = seen.open()
+
+    def focused() -> str:
+        return page.evaluate("document.activeElement.id || document.activeElement.textContent")
+
+    page.keyboard.press("Tab")
+    assert focused() == "Skip to the codes"
+    page.keyboard.press("/")
+    assert focused() == "q"
+    page.keyboard.type("103451")
+    assert seen.shown() == ["103451", "103451"]
+    page.keyboard.press("Tab")
+    assert focused() == "section"
+    page.keyboard.press("ArrowDown")  # the first section, where 103451 is not
+    assert page.locator("#section").input_value() == "通用状态码"
+    assert seen.shown() == []
+    page.keyboard.press("ArrowUp")
+    assert seen.shown() == ["103451", "103451"]
+    page.keyboard.press("Tab")  # hidden rows are skipped: the first row shown is next
+    assert focused() == "2 meanings"
+    page.keyboard.press("Tab")
+    assert focused() == "用户资料错误码"
+    assert seen.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_light_and_dark_and_a_phone_screen(visit, real_site, scheme):
+    seen = visit(real_site, color_scheme=scheme, viewport={"width": 390, "height": 800})
+    page = seen.open("?q=103451")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(13, 17, 23)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert seen.shown() == ["103451", "103451"]
+    assert seen.errors == []
+
+
+# -- the catalogue's text is data, never markup --------------------------------------------------
+
+EVIL = '</script><script>window.pwned = 1</script><img src=https://evil.invalid/x.png onerror="window.pwned = 2">'
+HOSTILE = Catalogue.build(
+    sections=(
+        Section(
+            title='节"><b>粗</b>',
+            anchor="a",
+            url="javascript:window.pwned=3",
+            headers=("code", "desc", "说明"),
+            record_count=2,
+        ),
+        Section(
+            title="@@ROWS@@",
+            anchor="b",
+            url="https://example.invalid/p#b",
+            headers=("code", "desc", "说明"),
+            record_count=1,
+        ),
+    ),
+    records=(
+        Record(section='节"><b>粗</b>', code=1, message=EVIL, description="x", section_anchor="a"),
+        Record(
+            section='节"><b>粗</b>',
+            code=2,
+            message="<!-- comment",
+            description="see the link here",
+            section_anchor="a",
+            links=(
+                Link(text="link", href="javascript:window.pwned=4"),
+                Link(text="here", href="https://example.invalid/ok"),
+            ),
+        ),
+        Record(section="@@ROWS@@", code=3, message="@@META@@", description="y", section_anchor="b"),
+    ),
+)
+
+
+def test_hostile_text_is_shown_as_text_and_runs_nothing(visit, tmp_path):
+    path = tmp_path / "index.html"
+    path.write_text(render_site(HOSTILE), encoding="utf-8")
+    seen = visit(path)
+    page = seen.open()
+    assert page.evaluate("window.pwned") is None
+    assert seen.shown() == ["1", "2", "3"]
+    cells = page.locator("#codes tbody td:nth-child(2)").all_inner_texts()
+    assert cells == [EVIL, "<!-- comment", "@@META@@"]
+    assert page.locator("#codes tbody td.sec").all_inner_texts() == [
+        '节"><b>粗</b>',
+        '节"><b>粗</b>',
+        "@@ROWS@@",
+    ]
+    # No javascript: link is made; a web link in the description is.
+    hrefs = page.locator("#codes a[href]").evaluate_all("els => els.map(e => e.href)")
+    assert not [href for href in hrefs if href.startswith("javascript:")]
+    assert "https://example.invalid/ok" in hrefs
+    page.locator("#q").fill("script")
+    assert seen.shown() == ["1"]
+    assert seen.requests == [seen.url]  # the <img> never became an image
+    assert seen.errors == []
+
+
+# -- badges from the history ---------------------------------------------------------------------
+
+
+def test_rows_of_the_latest_edition_carry_a_dated_badge(history_repo, visit, tmp_path):
+    catalogue = history_repo / "X" / "nim_error_codes.json"
+    result = run("site", "--catalogue", str(catalogue), "--out", str(tmp_path))
+    assert result.exit_code == 0
+    soup = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    badges = {}
+    for row in soup.select("#codes tbody tr"):
+        badge = row.select_one(".badge")
+        if badge:
+            badges.setdefault(badge.get_text(), set()).add(int(row.select_one(".t").get_text()))
+    # 20 added, 2 changed (101301 in two sections); the 248 cosmetic changes get none.
+    assert {text: len(codes) for text, codes in badges.items()} == {
+        "new 2024-10-31": 20,
+        "changed 2024-10-31": 1,
+    }
+    assert 107341 in badges["new 2024-10-31"]
+    assert badges["changed 2024-10-31"] == {101301}
+    assert "latest change 2024-10-31: 20 added, 2 changed" in soup.select_one(".meta").get_text()
+    seen = visit(tmp_path / "index.html")
+    page = seen.open("?recent=1")
+    assert page.locator("#recent").is_checked()
+    assert len(seen.shown()) == 22
+    assert seen.errors == []
+
+
+def test_a_catalogue_outside_git_gets_a_page_without_badges(refreshed, tmp_path):
+    out = refreshed("2024-10-31")
+    result = run("site", "--catalogue", str(out / "nim_error_codes.json"), "--out", str(tmp_path))
+    assert result.exit_code == 0
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'class="badge' not in html
+    assert 'id="recent"' not in html
+
+
+def test_badges_follow_the_history(history_repo):
+    catalogue = read_catalogue(history_repo / "X" / "nim_error_codes.json")
+    with_history = render_site(
+        catalogue, history=read_history(history_repo / "X" / "nim_error_codes.json")
+    )
+    assert with_history.count('class="badge new"') == 20
+    assert render_site(catalogue).count('class="badge') == 0
