@@ -59,7 +59,9 @@ def find_article(text: str, *, content_type: str | None = None) -> Article:
             return Article(_document("", found), "json-state")
         return Article(text, "html")
     scripts = [
-        (_shape_of(attrs, body), body) for attrs, body in _scripts(text) if _may_hold_article(body)
+        (_shape_of(attrs, body), body)
+        for attrs, body in _scripts(text)
+        if _may_hold_article(body) or "__next_f" in body  # a chunk may hold rows only
     ]
     if not scripts:  # the usual page: nothing in its scripts could be an article
         return Article(text, "html")
@@ -68,11 +70,10 @@ def find_article(text: str, *, content_type: str | None = None) -> Article:
         return Article(text, "html")
     dom = _SCRIPT.sub("", text)
     in_dom = _scan(dom).rows
-    if in_dom >= found[0].rows:  # the DOM holds the article as well: read it as it is
+    in_state = sum(c.rows for c in found)
+    if in_dom >= in_state:  # the DOM holds the article as well: read it as it is
         return Article(text, "html")
-    logger.debug(
-        "article found in %s (%d rows), the DOM has %d", found[0].shape, found[0].rows, in_dom
-    )
+    logger.debug("article found in %s (%d rows), the DOM has %d", found[0].shape, in_state, in_dom)
     return Article(_document(dom, found), found[0].shape)
 
 
@@ -227,8 +228,31 @@ def _script_literals(scripts: list[tuple[str, str]]) -> Iterator[tuple[str, str]
             if "__next_f" in body:
                 chunks.append(literal)
             yield shape, literal
-    if len(chunks) > 1:
-        yield "next-data", "".join(chunks)
+    if chunks:
+        for row in _flight_rows("".join(chunks)):
+            yield "next-data", row
+
+
+_FLIGHT_ROW = re.compile(r"([0-9a-fA-F]{1,8}):(?:T([0-9a-fA-F]{1,8}),)?")
+
+
+def _flight_rows(payload: str) -> Iterator[str]:
+    """The rows of a React Server Components payload: ``id:T<hex byte length>,<text>`` rows
+    (where an article's HTML or markdown sits, unquoted) and ``id:<JSON>`` lines."""
+    pos = 0
+    while pos < len(payload):
+        row = _FLIGHT_ROW.match(payload, pos)
+        start = row.end() if row else pos
+        if row and row.group(2):
+            size = int(row.group(2), 16)
+            text = payload[start : start + size].encode("utf-8")[:size].decode("utf-8", "ignore")
+            yield text
+            pos = start + len(text)
+            continue
+        end = payload.find("\n", start)
+        end = len(payload) if end < 0 else end
+        yield payload[start:end]
+        pos = end + 1
 
 
 @dataclass(frozen=True)
@@ -237,7 +261,7 @@ class _Candidate:
     markup: str  # "html" or "markdown"
     text: str
     rows: int
-    keys: frozenset[str]  # the sections it holds: the heading above each table
+    keys: frozenset[str]  # the sections it holds: each table's heading and its text
     order: int
 
 
@@ -286,7 +310,11 @@ def _best(found: list[_Candidate]) -> list[_Candidate]:
     chosen: list[_Candidate] = []
     taken: set[str] = set()
     for candidate in ranked:
-        if not candidate.rows or candidate.keys & taken:
+        if (
+            not candidate.rows
+            or candidate.keys & taken
+            or any(candidate.text in other.text for other in chosen)
+        ):
             continue  # the same article again, or part of it
         chosen.append(candidate)
         taken |= candidate.keys
@@ -333,9 +361,10 @@ def _scan(text: str) -> _Scan:
         cells = {_plain(c).lower() for c in _HEADER_CELL.findall(first.group(1))}
         if not cells & _CODE_HEADERS:
             continue
-        count = len(_ROW.findall(table)) - 1
-        rows += count
-        keys.add(heading or _plain(table)[:200])
+        rows += len(_ROW.findall(table)) - 1
+        keys.add(f"table:{_plain(table)}")
+        if heading:
+            keys.add(f"heading:{heading}")
     return _Scan(rows, frozenset(keys))
 
 
@@ -371,7 +400,9 @@ def _scan_markdown(text: str) -> _Scan:
             while index < len(lines) and "|" in lines[index]:
                 index += 1
             rows += index - start
-            keys.add(heading or line)
+            keys.add("table:" + "\n".join(lines[start - 2 : index]))
+            if heading:
+                keys.add(f"heading:{heading}")
             continue
         index += 1
     return _Scan(rows, frozenset(keys))
