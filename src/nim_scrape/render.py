@@ -43,6 +43,7 @@ _INSTALL = (
 )
 # What a page needs to be read; images, fonts and media only cost time.
 _SKIPPED = frozenset({"image", "font", "media"})
+_LAUNCH_TIMEOUT = 60.0  # seconds for the browser to start, on a loaded CI runner
 _SETTLE = 0.25  # seconds the number of table rows must hold still before the page is taken
 
 
@@ -65,8 +66,8 @@ def render_html(
 ) -> str:
     """The HTML of ``source`` (a URL or a local file) once its scripts have built its tables.
 
-    Waits at most ``timeout`` seconds in all, for the page and for a ``<table>`` in it, then a
-    moment more while rows are still being added. ``on_request`` sees the URL of every request
+    Once the browser is up, waits at most ``timeout`` seconds in all for the page and for a
+    ``<table>`` in it, and for rows still being added. ``on_request`` sees the URL of every request
     the page makes. Raises ``UsageError`` without Playwright or a browser, ``FetchError`` when
     the page cannot be loaded or shows no table in time.
     """
@@ -81,24 +82,25 @@ def render_html(
     if not Path(browser_path).exists():
         raise UsageError(f"the browser {browser_path} does not exist", hint=_INSTALL)
     url = _as_url(source)
-    deadline = time.monotonic() + timeout
-
-    def left_ms() -> float:
-        return max(1.0, (deadline - time.monotonic()) * 1000)
-
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
                 executable_path=browser_path,
                 args=list(CHROMIUM_ARGS),
                 headless=True,
-                timeout=left_ms(),
+                timeout=_LAUNCH_TIMEOUT * 1000,
             )
         except PlaywrightError as exc:
             raise UsageError(
                 f"the browser {browser_path} could not be started: {_first_line(exc)}",
                 hint=_INSTALL,
             ) from exc
+        # The page's time starts once the browser is up: a slow start is not a slow page.
+        deadline = time.monotonic() + timeout
+
+        def left_ms() -> float:
+            return max(1.0, (deadline - time.monotonic()) * 1000)
+
         try:
             page = browser.new_page()
             page.on("request", lambda request: _seen(request, on_request))
