@@ -126,8 +126,9 @@ def string_literals(script: str) -> Iterator[str]:
             pos = _skip_slash(script, at)
             continue
         literal = _STRING[char].match(script, at)
-        if literal is None:  # an unterminated string: not a literal after all
-            pos = at + 1
+        if literal is None:  # unterminated: the line is not script we can read; skip it
+            end = script.find("\n", at)
+            pos = len(script) if end < 0 else end + 1
             continue
         pos = literal.end()
         body = literal.group()[1:-1]
