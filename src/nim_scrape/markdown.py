@@ -39,7 +39,7 @@ def markdown_to_html(text: str, *, document: bool = True) -> str:
     head = f"<title>{html.escape(title, quote=False)}</title>" if title else ""
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        f"{head}</head>\n<body>\n{body}</body></html>\n"
+        f"{head}</head>\n<body>\n{body.lstrip()}</body></html>\n"
     )
 
 
