@@ -80,11 +80,13 @@ def test_page_that_never_builds_a_table_is_a_fetch_error_within_the_timeout(brow
     )
     url = httpserver.url_for("/shell")
     asked: list[float] = []
+    started = time.monotonic()
     with pytest.raises(FetchError, match=r"no table appeared within 3 s") as caught:
         render_html(url, timeout=3, on_request=lambda _: asked.append(time.monotonic()))
-    # From the page's request (the browser is up by then) to the error: the timeout, plus
-    # closing the browser.
-    assert 2.5 < time.monotonic() - asked[0] < 3 + 2
+    # It waited the whole timeout, and no longer than it from the page's request (the browser
+    # is up by then) to the error, plus closing the browser.
+    assert time.monotonic() - started >= 3
+    assert time.monotonic() - asked[0] < 3 + 2
     assert caught.value.url == url
     assert caught.value.exit_code == 3
 

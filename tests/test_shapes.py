@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nim_scrape.errors import PageError
 from nim_scrape.models import DEFAULT_PAGE_URL
@@ -13,6 +17,7 @@ from nim_scrape.shapes import string_literals as literals
 from .support import CURRENT, FIXTURES, load_module
 
 SHAPES_DIR = FIXTURES / "shapes"
+BUILD = load_module("build_shapes", FIXTURES / "build_shapes.py")
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +148,32 @@ def test_shapes_are_the_documented_ones():
 )
 def test_string_literals_are_decoded_as_javascript_would(script, expected):
     assert list(literals(script)) == expected
+
+
+# Any text but lone surrogates (which JavaScript strings may hold and Python text may not).
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_json_strings_decode_to_their_text(text):
+    # ensure_ascii writes astral characters as surrogate pairs, \u escapes for the rest.
+    assert list(literals(json.dumps(text))) == [text]
+    assert list(literals(json.dumps(text, ensure_ascii=False))) == [text]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.sampled_from(["'", '"']), st.sampled_from(["\\u003C", "\\x3C"]))
+def test_literals_written_as_sites_write_them_decode_to_their_text(text, quote, lt):
+    script = f"x={BUILD.js_string(text, quote=quote, lt=lt, astral=True)};"
+    assert list(literals(script)) == [text]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_script_text_is_read_without_error(script):
+    for literal in literals(script):
+        assert isinstance(literal, str)
 
 
 def test_decode_literal_leaves_text_without_escapes_as_it_is():
