@@ -29,6 +29,7 @@ from .errors import (
     NimScrapeError,
     NotFound,
     NotifyError,
+    ScriptOnlyPage,
     UsageError,
     exit_status,
 )
@@ -85,7 +86,7 @@ def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 
 
 def fetch_options(func: F) -> F:
-    """``--timeout``, ``--retries``, ``--max-bytes``, ``--render``, handed on as ``limits``."""
+    """``--timeout``, ``--retries``, ``--max-bytes`` handed on as ``limits``, and ``--render``."""
 
     @_stack(
         click.option(
@@ -110,10 +111,18 @@ def fetch_options(func: F) -> F:
             help="Refuse a page larger than this (the real page is about 0.3 MB).",
         ),
     )
+    @click.option(
+        "--render",
+        is_flag=True,
+        help="Load the page in headless Chromium and read it after its scripts ran "
+        "(needs pip install 'nim-scrape[render]' and a Chromium).",
+    )
     @functools.wraps(func)
-    def wrapper(*args: Any, timeout: float, retries: int, max_bytes: int, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, timeout: float, retries: int, max_bytes: int, render: bool, **kwargs: Any
+    ) -> Any:
         limits = FetchLimits(timeout=timeout, retries=retries, max_bytes=max_bytes)
-        return func(*args, limits=limits, **kwargs)
+        return func(*args, limits=limits, render=render, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -223,6 +232,7 @@ def reports_errors(func: F) -> F:
 # What to do, said with this command line's options; the library's own hints name none.
 _CLI_HINTS: dict[type[NimScrapeError], str] = {
     GuardRefused: "if the page really changed this much, rerun with --force",
+    ScriptOnlyPage: "pass --render to run them in headless Chromium",
     CatalogueError: "restore it from version control, or pass --force to replace it",
 }
 
@@ -298,7 +308,7 @@ def _progress(message: str) -> None:
 @format_option("json", "csv")
 @fetch_options
 @reports_errors
-def parse(source: str, fmt: str, limits: FetchLimits) -> None:
+def parse(source: str, fmt: str, limits: FetchLimits, render: bool) -> None:
     """Print the catalogue parsed from SOURCE, an http(s) URL or a local HTML file.
 
     \b
@@ -308,7 +318,7 @@ def parse(source: str, fmt: str, limits: FetchLimits) -> None:
     from .export import catalogue_csv
     from .store import catalogue_json
 
-    catalogue = _parse_source(source, limits)
+    catalogue = _parse_source(source, limits, render=render)
     click.echo(catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue), nl=False)
 
 
@@ -358,6 +368,7 @@ def refresh(
     exit_code: bool,
     fmt: str,
     limits: FetchLimits,
+    render: bool,
 ) -> None:
     """Fetch the page, diff it against the catalogue in --out, write what changed, report.
 
@@ -381,6 +392,7 @@ def refresh(
         limits=limits,
         thresholds=thresholds,
         force=force,
+        render=render,
         notify=notify,
         audit_sdk=audit_sdk,
     )
@@ -409,7 +421,7 @@ def refresh(
 @exit_code_option
 @fetch_options
 @reports_errors
-def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits) -> None:
+def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits, render: bool) -> None:
     """Print what changed from OLD to NEW: catalogue JSON files, HTML files or URLs.
 
     \b
@@ -426,7 +438,7 @@ def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits) -> 
     else:
         from .diff import compare
 
-        changes = compare(_load(old, limits), _load(new, limits))
+        changes = compare(_load(old, limits, render=render), _load(new, limits, render=render))
     click.echo(_render(changes, fmt, color=_color(fmt)), nl=False)
     if exit_code and changes.has_changes:
         sys.exit(1)
@@ -607,18 +619,25 @@ def _render(changes: CatalogueDiff | Report, fmt: str, *, color: bool = False) -
     return render(changes, fmt, color=color)
 
 
-def _parse_source(source: str, limits: FetchLimits) -> Catalogue:
+def _parse_source(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogue:
+    from .shapes import catalogue_of
+
+    if render:
+        from .fetch import check_source
+        from .render import render_html
+
+        check_source(source)
+        return catalogue_of(render_html(source, timeout=limits.timeout), url=source, rendered=True)
     from .fetch import read_source
-    from .parse import parse_page
 
     page = read_source(source, limits=limits)
-    return parse_page(page.text, url=page.url)
+    return catalogue_of(page.text, url=page.url)
 
 
-def _load(source: str, limits: FetchLimits) -> Catalogue:
-    """A catalogue from a catalogue JSON file, an HTML file or a URL."""
+def _load(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogue:
+    """A catalogue from a catalogue JSON file, an HTML or markdown file, or a URL."""
     if not _is_catalogue_file(source):
-        return _parse_source(source, limits)
+        return _parse_source(source, limits, render=render)
     from .store import load_catalogue
 
     path = Path(source)

@@ -7,7 +7,8 @@ The tree::
     │   └── CatalogueFileError 2   a catalogue file named on the command line is not valid
     ├── FetchError             3   the page could not be fetched
     ├── PageError              4   fetched, but not a recognisable error-code page
-    │   └── ParseError         4   a table no longer has the shape the parser knows
+    │   ├── ParseError         4   a table no longer has the shape the parser knows
+    │   └── ScriptOnlyPage     4   the page's scripts build its tables; they were not run
     ├── GuardRefused           5   a safety guard refused to replace the catalogue
     ├── CatalogueError         5   the catalogue already in the output folder cannot be read
     ├── LockBusy               5   another run holds the output folder
@@ -34,6 +35,7 @@ __all__ = [
     "OutputError",
     "PageError",
     "ParseError",
+    "ScriptOnlyPage",
     "UsageError",
     "exit_status",
 ]
@@ -81,6 +83,10 @@ class PageError(NimScrapeError):
 
 class ParseError(PageError):
     """A table or row no longer matches the shape the parser knows."""
+
+
+class ScriptOnlyPage(PageError):
+    """The page is a shell whose scripts build the tables, and they were not run."""
 
 
 class GuardRefused(NimScrapeError):

@@ -81,6 +81,11 @@ class Catalogue(_Frozen):
     schema_version: int = SCHEMA_VERSION
     page_url: str = DEFAULT_PAGE_URL
     page_title: str = ""
+    source_shape: str = Field(
+        default="html",
+        description="How the page served the article: html, nuxt-state, next-data, "
+        "initial-state, json-state, markdown, or rendered (after its scripts ran)",
+    )
     updated_at: datetime | None = Field(
         default=None, description="The page's 更新时间, as an ISO date-time with +08:00"
     )

@@ -51,6 +51,7 @@ class RefreshOptions:
     limits: FetchLimits = field(default_factory=FetchLimits)
     thresholds: Thresholds = field(default_factory=Thresholds)
     force: bool = False
+    render: bool = False
     notify: tuple[str, ...] = ()
     audit_sdk: tuple[str, ...] = ()
     lock_timeout: float = 60.0
@@ -179,13 +180,8 @@ def _update(folder: OutputFolder, options: RefreshOptions, progress: Progress) -
         and state.source == options.source
         and state.parser == __version__
     )
-    progress(f"fetching {options.source}")
-    page = read_source(
-        options.source,
-        limits=options.limits,
-        etag=state.etag if trusted else None,
-        last_modified=state.last_modified if trusted else None,
-    )
+    progress(f"{'rendering' if options.render else 'fetching'} {options.source}")
+    page = _read(options, state if trusted else None)
     reason = _unchanged(page, state) if trusted and not options.force else None
     written: tuple[Path, ...] = ()
     if reason and previous is not None:
@@ -194,7 +190,7 @@ def _update(folder: OutputFolder, options: RefreshOptions, progress: Progress) -
     else:
         size_before = state.body_size if trusted else None
         progress(f"parsing {page.body_size:,} bytes")
-        catalogue = _parse(page)
+        catalogue = _parse(page, rendered=options.render)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
         sizes = (size_before, page.body_size)
         written = _write_new(folder, options, catalogue, previous, previous_bytes, sizes)
@@ -261,10 +257,26 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _parse(page: Page) -> Catalogue:
-    from .parse import parse_page  # bs4 and lxml load only when a page is parsed (#6)
+def _read(options: RefreshOptions, state: RunState | None) -> Page:
+    """The page: fetched (conditionally, when ``state`` describes this folder), or rendered."""
+    if not options.render:
+        return read_source(
+            options.source,
+            limits=options.limits,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+        )
+    from .render import render_html  # Playwright loads only for --render (#10)
 
-    return parse_page(page.text, url=page.url)
+    html = render_html(options.source, timeout=options.limits.timeout)
+    data = html.encode("utf-8")
+    return Page(url=options.source, text=html, body_sha256=_sha256(data), body_size=len(data))
+
+
+def _parse(page: Page, *, rendered: bool) -> Catalogue:
+    from .shapes import catalogue_of  # bs4 and lxml load only when a page is parsed (#6)
+
+    return catalogue_of(page.text, url=page.url, rendered=rendered)
 
 
 def _previous(folder: OutputFolder, data: bytes | None, *, force: bool) -> Catalogue | None:

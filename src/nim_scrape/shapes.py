@@ -24,12 +24,56 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["SHAPES", "Article", "find_article", "is_script_shell", "string_literals"]
+from .errors import PageError, ScriptOnlyPage
+
+if TYPE_CHECKING:
+    from .models import Catalogue
+
+__all__ = [
+    "SHAPES",
+    "Article",
+    "catalogue_of",
+    "find_article",
+    "is_script_shell",
+    "string_literals",
+]
 
 logger = logging.getLogger(__name__)
 
 SHAPES = ("html", "nuxt-state", "next-data", "initial-state", "json-state", "markdown")
+
+
+def catalogue_of(
+    text: str, *, url: str, content_type: str | None = None, rendered: bool = False
+) -> Catalogue:
+    """The catalogue in a page as served (or as ``rendered`` by a browser), whatever its shape.
+
+    The shape goes into the catalogue (``source_shape``) and the log. A shell whose scripts
+    would build the tables is a ``ScriptOnlyPage``, so the caller can say how to run them.
+    """
+    from .parse import parse_page  # bs4 loads only when a page is parsed
+
+    article = (
+        Article(text, "rendered") if rendered else find_article(text, content_type=content_type)
+    )
+    try:
+        catalogue = parse_page(article.html, url=url)
+    except PageError as exc:
+        if rendered or not is_script_shell(text) or _is_a_wall(exc.message):
+            raise
+        raise ScriptOnlyPage(
+            f"{url} is not the NIM error-code page as served: its scripts build the tables",
+            hint="load it in a browser that runs them",
+        ) from exc
+    logger.info("the page came as %s", article.shape)
+    return catalogue.model_copy(update={"source_shape": article.shape})
+
+
+def _is_a_wall(diagnosis: str) -> bool:
+    # A captcha or login page may mount an app too: running its scripts would not help.
+    return any(word in diagnosis for word in ("captcha", "login", "verification"))
 
 
 @dataclass(frozen=True)
