@@ -18,13 +18,29 @@ from .support import CURRENT, FIXTURES, run
 FAST = FetchLimits(timeout=2, retries=0, backoff=0)
 
 
-@pytest.mark.vcr("live_page.yaml")
-def test_live_page_is_replayed_from_the_cassette():
+# The cassette is each test's default cassette, not an extra one (``vcr("name")``): so
+# ``--record-mode=rewrite`` re-records into that very file (tests/fixtures/README.md).
+
+
+@pytest.mark.default_cassette("live_page.yaml")
+@pytest.mark.vcr
+def test_live_page_is_replayed_from_the_cassette(vcr):
     page = fetch_page(DEFAULT_PAGE_URL)
     assert page.status == 200
     assert page.text == CURRENT.read_text(encoding="utf-8")
     assert page.etag == 'W/"a3f1-19ae1c2b4e8"'
     assert page.last_modified == "Thu, 31 Oct 2024 07:38:33 GMT"
+    assert vcr.play_count == 1
+
+
+@pytest.mark.default_cassette("live_page_then_not_modified.yaml")
+@pytest.mark.vcr
+def test_a_conditional_get_of_the_live_page_is_replayed_from_the_cassette(vcr):
+    first = fetch_page(DEFAULT_PAGE_URL)
+    again = fetch_page(DEFAULT_PAGE_URL, etag=first.etag)
+    assert (first.status, again.status, again.not_modified) == (200, 304, True)
+    assert vcr.requests[1].headers["If-None-Match"] == first.etag
+    assert vcr.play_count == 2
 
 
 def test_local_file_is_a_source():
