@@ -8,10 +8,20 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from click.testing import CliRunner, Result
+
+from nim_scrape.cli import cli
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CURRENT = FIXTURES / "nim-error-codes-2024-10-31.html"
 EDITION_2024_03 = FIXTURES / "nim-error-codes-2024-03-13.html"
 EDITION_2024_08 = FIXTURES / "nim-error-codes-2024-08-23.html"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    """``nim-scrape ARGS`` as a user runs it: exit status, stdout and stderr apart. An exception
+    the command does not handle fails the test rather than hiding in the result."""
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
 def published_rows() -> list[tuple[str, int, str, str]]:

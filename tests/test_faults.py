@@ -1,19 +1,18 @@
 """Every way the page can fail to arrive, against real servers on 127.0.0.1: each ends with its
-exit status and one line, and the catalogue files are byte-identical afterwards (#4)."""
+exit status and one line, and the catalogue files are byte-identical afterwards (#4). Retries
+are counted at the server, and their waits recorded instead of slept (#9)."""
+
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
-from click.testing import CliRunner
 from werkzeug import Response
 
-from nim_scrape.cli import cli
+from nim_scrape.errors import FetchError
 from nim_scrape.fetch import FetchLimits, fetch_page
 
 from .servers import drops_the_connection, never_answers, raw_server, truncates_the_body
-from .support import CURRENT
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from .support import CURRENT, run
 
 
 @pytest.fixture
@@ -62,26 +61,30 @@ def test_404_exits_3_without_retrying(httpserver, output):
 
 
 def test_a_server_that_never_answers_times_out(output):
-    with raw_server(never_answers) as base:
-        result = refresh_from(f"{base}/page", output, "--timeout", "0.5")
+    with raw_server(never_answers) as server:
+        result = refresh_from(f"{server.url}/page", output, "--timeout", "0.5")
     assert result.exit_code == 3
     assert result.stderr.startswith(
-        f"Error: cannot fetch {base}/page: timed out after 0.5 s (1 tries)"
+        f"Error: cannot fetch {server.url}/page: timed out after 0.5 s (1 tries)"
     )
 
 
 def test_a_dropped_connection(output):
-    with raw_server(drops_the_connection) as base:
-        result = refresh_from(f"{base}/page", output)
+    with raw_server(drops_the_connection) as server:
+        result = refresh_from(f"{server.url}/page", output)
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"Error: cannot fetch {base}/page: the connection broke off")
+    assert result.stderr.startswith(
+        f"Error: cannot fetch {server.url}/page: the connection broke off"
+    )
 
 
 def test_a_truncated_body(output):
-    with raw_server(truncates_the_body) as base:
-        result = refresh_from(f"{base}/page", output)
+    with raw_server(truncates_the_body) as server:
+        result = refresh_from(f"{server.url}/page", output)
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"Error: cannot fetch {base}/page: the connection broke off")
+    assert result.stderr.startswith(
+        f"Error: cannot fetch {server.url}/page: the connection broke off"
+    )
 
 
 def test_a_redirect_loop(httpserver, output):
@@ -141,80 +144,115 @@ def run_to_csv(source) -> bytes:
     )
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type", "seen"),
-    [
-        (
-            "<html><head><title>安全验证</title></head><body><p>请完成安全验证后继续访问</p><div class='geetest'></div></body></html>",
-            "text/html",
-            "a captcha or verification page",
-        ),
-        (
-            "<html><head><title>网易云信 - 登录</title></head><body><form><input name=u><input type=password name=p></form></body></html>",
-            "text/html",
-            "a login page",
-        ),
-        (
-            "<html><head><title>错误码</title></head><body><div id=app></div><noscript>请启用 JavaScript 后查看</noscript><script src=/app.js></script></body></html>",
-            "text/html",
-            "a script-only shell",
-        ),
-        (
-            "<html><head><title>页面不存在</title></head><body><h1>页面不存在</h1><p>您访问的页面已被删除或不存在，请检查链接。</p></body></html>",
-            "text/html",
-            "an error page served as a success",
-        ),
-        ('{"code": 500, "msg": "internal error"}', "application/json", "the body is not HTML"),
-        ("<html><body><p>这里没有表格</p></body></html>", "text/html", "no error-code tables"),
-    ],
-    ids=["captcha", "login", "script shell", "error page with 200", "json", "no tables"],
-)
-def test_pages_that_are_not_the_page_exit_4(httpserver, output, body, content_type, seen):
-    httpserver.expect_request("/page").respond_with_data(body, content_type=content_type)
+def test_a_page_that_is_not_the_page_exits_4(httpserver, output):
+    # One case end to end: which pages are not the page, and what each is called, is
+    # test_parse.py's (test_pages_without_error_code_tables_say_what_they_are).
+    captcha = "<html><head><title>安全验证</title></head><body><p>请完成安全验证后继续访问</p><div class='geetest'></div></body></html>"
+    httpserver.expect_request("/page").respond_with_data(captcha, content_type="text/html")
     url = httpserver.url_for("/page")
     result = refresh_from(url, output)
     assert result.exit_code == 4
-    assert result.stderr.startswith(f"Error: {url} is not the NIM error-code page: {seen}")
+    assert result.stderr.startswith(
+        f"Error: {url} is not the NIM error-code page: a captcha or verification page"
+    )
     assert "open the URL in a browser" in result.stderr
 
 
-# -- retries, at the fetcher: backoff set to zero so the tests do not sleep ------------------------
-
-NO_WAIT = FetchLimits(timeout=2, retries=2, backoff=0, max_retry_after=0.05)
+# -- retries, at the fetcher: the waits are recorded, not slept ----------------------------------
 
 
-def test_503_then_200_is_retried(httpserver):
+def fetch_recording_waits(url: str, limits: FetchLimits) -> list[float]:
+    waits: list[float] = []
+    fetch_page(url, limits=limits, sleep=waits.append)
+    return waits
+
+
+def test_503_then_200_is_retried_after_growing_waits(httpserver):
+    httpserver.expect_ordered_request("/p").respond_with_data("busy", status=503)
     httpserver.expect_ordered_request("/p").respond_with_data("busy", status=503)
     httpserver.expect_ordered_request("/p").respond_with_data("<p>ok</p>", content_type="text/html")
-    assert fetch_page(httpserver.url_for("/p"), limits=NO_WAIT).text == "<p>ok</p>"
+    waits: list[float] = []
+    page = fetch_page(
+        httpserver.url_for("/p"), limits=FetchLimits(retries=3, backoff=1.5), sleep=waits.append
+    )
+    assert (page.text, waits, len(httpserver.log)) == ("<p>ok</p>", [1.5, 3.0], 3)
+
+
+def http_date(seconds_from_now: float) -> str:
+    return format_datetime(datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now), True)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "waited"),
+    [("3600", 60.0), ("7", 7.0), (http_date(-3600), 0.0), ("soon", 0.5)],
+    ids=["an hour: bounded", "seconds: honoured", "a date past: no wait", "junk: backoff"],
+)
+def test_429_retry_after_is_honoured_up_to_the_bound(httpserver, retry_after, waited):
+    httpserver.expect_ordered_request("/p").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": retry_after}
+    )
+    httpserver.expect_ordered_request("/p").respond_with_data("<p>ok</p>", content_type="text/html")
+    limits = FetchLimits(retries=1, backoff=0.5, max_retry_after=60, total_time=300)
+    assert fetch_recording_waits(httpserver.url_for("/p"), limits) == [waited]
     assert len(httpserver.log) == 2
 
 
-def test_429_retry_after_is_honoured_up_to_the_bound(httpserver):
-    # Retry-After of an hour: the bound (max_retry_after) keeps the wait short.
+def test_a_retry_after_date_is_honoured(httpserver):
     httpserver.expect_ordered_request("/p").respond_with_data(
-        "slow down", status=429, headers={"Retry-After": "3600"}
+        "slow down", status=503, headers={"Retry-After": http_date(30)}
     )
     httpserver.expect_ordered_request("/p").respond_with_data("<p>ok</p>", content_type="text/html")
-    assert fetch_page(httpserver.url_for("/p"), limits=NO_WAIT).text == "<p>ok</p>"
+    limits = FetchLimits(retries=1, max_retry_after=60, total_time=300)
+    [waited] = fetch_recording_waits(httpserver.url_for("/p"), limits)
+    assert 25 < waited <= 30
 
 
 def test_retries_stop_after_the_set_number_of_tries(httpserver):
     httpserver.expect_request("/p").respond_with_data("down", status=500)
-    with pytest.raises(Exception, match="after 3 tries"):
-        fetch_page(httpserver.url_for("/p"), limits=NO_WAIT)
-    assert len(httpserver.log) == 3
+    url = httpserver.url_for("/p")
+    waits: list[float] = []
+    with pytest.raises(FetchError) as info:
+        fetch_page(url, limits=FetchLimits(retries=2, backoff=1), sleep=waits.append)
+    assert info.value.message == f"cannot fetch {url}: HTTP 500 INTERNAL SERVER ERROR after 3 tries"
+    assert (info.value.status, waits, len(httpserver.log)) == (500, [1.0, 2.0], 3)
+
+
+def test_a_retry_after_past_the_total_time_stops_the_tries(httpserver):
+    # Waiting two minutes would end past the 100 s bound: give up now rather than after.
+    httpserver.expect_request("/p").respond_with_data(
+        "busy", status=503, headers={"Retry-After": "120"}
+    )
+    url = httpserver.url_for("/p")
+    waits: list[float] = []
+    limits = FetchLimits(retries=5, max_retry_after=300, total_time=100)
+    with pytest.raises(FetchError) as info:
+        fetch_page(url, limits=limits, sleep=waits.append)
+    assert info.value.message == (
+        f"cannot fetch {url}: HTTP 503 SERVICE UNAVAILABLE after 1 tries, when the 100 s total "
+        "time ran out"
+    )
+    assert (waits, len(httpserver.log)) == ([], 1)
 
 
 def test_a_dropped_connection_is_retried_then_reported():
-    with (
-        raw_server(drops_the_connection) as base,
-        pytest.raises(Exception, match="the connection broke off"),
-    ):
-        fetch_page(f"{base}/p", limits=NO_WAIT)
+    waits: list[float] = []
+    with raw_server(drops_the_connection) as server, pytest.raises(FetchError) as info:
+        fetch_page(f"{server.url}/p", limits=FetchLimits(retries=2, backoff=1), sleep=waits.append)
+    assert info.value.message.startswith(
+        f"cannot fetch {server.url}/p: the connection broke off (Server disconnected"
+    )
+    assert (waits, len(server.requests)) == ([1.0, 2.0], 3)
 
 
 def test_the_total_time_bound_stops_retrying():
-    limits = FetchLimits(timeout=0.3, retries=10, backoff=0, total_time=0.5)
-    with raw_server(never_answers) as base, pytest.raises(Exception, match="timed out"):
-        fetch_page(f"{base}/p", limits=limits)
+    # Real time: each try times out after 0.4 s, so the 0.6 s bound allows two; ten retries
+    # would take 4.4 s. The server counts the tries, the message names as many.
+    limits = FetchLimits(timeout=0.4, retries=10, backoff=0, total_time=0.6)
+    with raw_server(never_answers) as server, pytest.raises(FetchError) as info:
+        fetch_page(f"{server.url}/p", limits=limits)
+    tries = len(server.requests)
+    assert 1 <= tries <= 3
+    assert info.value.message == (
+        f"cannot fetch {server.url}/p: timed out after 0.4 s ({tries} tries, when the 0.6 s "
+        "total time ran out)"
+    )

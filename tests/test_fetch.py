@@ -1,21 +1,46 @@
+import urllib.parse
+
 import pytest
 
-from nim_scrape.errors import FetchError
-from nim_scrape.fetch import USER_AGENT, FetchLimits, decode_body, fetch_page, read_source
+from nim_scrape.errors import FetchError, UsageError
+from nim_scrape.fetch import (
+    USER_AGENT,
+    FetchLimits,
+    check_source,
+    decode_body,
+    fetch_page,
+    read_source,
+)
 from nim_scrape.models import DEFAULT_PAGE_URL
 
-from .support import CURRENT, FIXTURES
+from .support import CURRENT, FIXTURES, run
 
 FAST = FetchLimits(timeout=2, retries=0, backoff=0)
 
 
-@pytest.mark.vcr("live_page.yaml")
-def test_live_page_is_replayed_from_the_cassette():
+# The cassette is each test's default cassette, not an extra one (``vcr("name")``): so
+# ``--record-mode=rewrite`` re-records into that very file (tests/fixtures/README.md).
+
+
+@pytest.mark.default_cassette("live_page.yaml")
+@pytest.mark.vcr
+def test_live_page_is_replayed_from_the_cassette(vcr):
     page = fetch_page(DEFAULT_PAGE_URL)
     assert page.status == 200
     assert page.text == CURRENT.read_text(encoding="utf-8")
     assert page.etag == 'W/"a3f1-19ae1c2b4e8"'
     assert page.last_modified == "Thu, 31 Oct 2024 07:38:33 GMT"
+    assert vcr.play_count == 1
+
+
+@pytest.mark.default_cassette("live_page_then_not_modified.yaml")
+@pytest.mark.vcr
+def test_a_conditional_get_of_the_live_page_is_replayed_from_the_cassette(vcr):
+    first = fetch_page(DEFAULT_PAGE_URL)
+    again = fetch_page(DEFAULT_PAGE_URL, etag=first.etag)
+    assert (first.status, again.status, again.not_modified) == (200, 304, True)
+    assert vcr.requests[1].headers["If-None-Match"] == first.etag
+    assert vcr.play_count == 2
 
 
 def test_local_file_is_a_source():
@@ -25,9 +50,148 @@ def test_local_file_is_a_source():
     assert page.body_size == CURRENT.stat().st_size
 
 
-def test_missing_local_file_is_a_fetch_error(tmp_path):
-    with pytest.raises(FetchError, match=r"cannot read .*missing.html"):
-        read_source(str(tmp_path / "missing.html"))
+# -- sources that cannot be used: usage errors, found before anything is fetched (#9) -------------
+
+HINT = "(pass an http(s) URL, a file: URL or a local HTML file)"
+
+
+def test_a_missing_local_file_is_a_usage_error(tmp_path):
+    missing = tmp_path / "missing.html"
+    with pytest.raises(UsageError) as info:
+        read_source(str(missing))
+    assert str(info.value) == f"cannot read {missing}: no such file {HINT}"
+    result = run("parse", str(missing))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: cannot read {missing}: no such file {HINT}\n"
+
+
+def test_a_folder_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError) as info:
+        check_source(str(tmp_path))
+    assert info.value.message == f"cannot read {tmp_path}: it is a folder"
+    result = run("parse", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot read {tmp_path}: it is a folder {HINT}\n"
+
+
+def test_refresh_from_a_missing_file_exits_2_and_leaves_the_catalogue(tmp_path):
+    out = tmp_path / "out"
+    assert run("refresh", "--source", str(CURRENT), "--out", str(out)).exit_code == 0
+    before = (out / "nim_error_codes.json").read_bytes()
+    missing = tmp_path / "missing.html"
+    result = run("refresh", "--source", str(missing), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot read {missing}: no such file {HINT}\n"
+    assert (out / "nim_error_codes.json").read_bytes() == before
+
+
+@pytest.fixture
+def odd_name(tmp_path):
+    """The page under a name that needs percent-encoding in a URL."""
+    page = tmp_path / "错误码 page#1.html"
+    page.write_bytes(CURRENT.read_bytes())
+    return page
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda p: "file://" + urllib.parse.quote(str(p)),
+        lambda p: "file:" + urllib.parse.quote(str(p)),
+        lambda p: "file://localhost" + urllib.parse.quote(str(p)),
+        lambda p: "FILE://" + urllib.parse.quote(str(p)),
+    ],
+    ids=["file:///", "file:/", "file://localhost/", "upper case"],
+)
+def test_a_file_url_is_a_path(odd_name, spell):
+    url = spell(odd_name)
+    assert "%20" in url
+    check_source(url)
+    page = read_source(url)
+    assert (page.url, page.body_size) == (str(odd_name), CURRENT.stat().st_size)
+    assert run("parse", url).stdout == run("parse", str(CURRENT)).stdout
+
+
+def test_a_file_url_of_a_missing_file_is_a_usage_error(tmp_path):
+    url = f"file://{tmp_path}/missing.html"
+    with pytest.raises(UsageError) as info:
+        check_source(url)
+    assert info.value.message == f"cannot read {url}: no such file"
+
+
+def test_a_file_url_on_another_host_is_a_usage_error():
+    with pytest.raises(UsageError) as info:
+        check_source("file://tmp/page.html")
+    assert str(info.value) == (
+        "cannot read file://tmp/page.html: 'tmp' is not this machine "
+        "(a local file's URL has three slashes: file:///path/to/page.html)"
+    )
+
+
+def test_a_local_file_with_a_colon_in_its_name_is_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page:2024.html").write_bytes(CURRENT.read_bytes())
+    assert read_source("page:2024.html").body_size == CURRENT.stat().st_size
+
+
+@pytest.mark.parametrize(
+    ("source", "scheme"),
+    [
+        ("ftp://example.com/page.html", "ftp"),
+        ("data:text/html,<table></table>", "data"),
+        ("javascript:alert(1)", "javascript"),
+        ("HTTPS+evil://example.com/", "https+evil"),
+    ],
+    ids=["ftp", "data", "javascript", "unknown"],
+)
+def test_other_schemes_are_usage_errors(httpserver, source, scheme):
+    with pytest.raises(UsageError) as info:
+        read_source(source)
+    assert info.value.message == f"cannot read {source}: the {scheme}: scheme is not supported"
+    result = run("parse", source)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: cannot read {source}: the {scheme}: scheme is not supported {HINT}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://[::1]:99999/page", "Port out of range 0-65535"),
+        ("https://", "it names no host"),
+        ("http:///page.html", "it names no host"),
+        ("http://x:abc/", "Port could not be cast to integer value as 'abc'"),
+        ("http://☃.com/", "Invalid IDNA hostname: '☃.com'"),
+    ],
+    ids=["unclosed bracket", "port out of range", "no host", "three slashes", "port", "idna"],
+)
+def test_a_malformed_url_is_a_usage_error_not_a_traceback(url, reason):
+    with pytest.raises(UsageError) as info:
+        check_source(url)
+    assert info.value.message == f"{url} is not a valid URL: {reason}"
+    with pytest.raises(UsageError):
+        fetch_page(url, limits=FAST)
+    result = run("parse", url)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {url} is not a valid URL: {reason} {HINT}\n"
+
+
+def test_check_source_fetches_nothing(httpserver):
+    httpserver.expect_request("/page").respond_with_data("<p>ok</p>")
+    check_source(httpserver.url_for("/page"))
+    assert httpserver.log == []
+
+
+def test_a_very_long_data_url_is_shortened_in_the_message():
+    source = "data:text/html," + "x" * 10_000
+    with pytest.raises(UsageError) as info:
+        check_source(source)
+    assert info.value.message == (f"cannot read {source[:119]}…: the data: scheme is not supported")
+
+
+# -- fetching ------------------------------------------------------------------------------------
 
 
 def test_sends_a_descriptive_user_agent_and_follows_redirects(httpserver):

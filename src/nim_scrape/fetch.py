@@ -1,7 +1,10 @@
 """Fetching the page: over HTTP with httpx (retries, limits, charset), or from a local file.
 
-The only module that imports httpx. Every failure leaves as a ``FetchError`` naming the URL and
-the reason; the HTTP client can be injected, so callers control transport and timeouts.
+The only module that imports httpx. A source that cannot be used at all (a missing file, a
+folder, a malformed URL, a scheme other than http, https and file) is a ``UsageError``, which
+``check_source`` raises before anything is fetched or written; every failure to fetch leaves as
+a ``FetchError`` naming the URL and the reason. The HTTP client and the sleep between tries can
+be injected, so callers control transport, timeouts and waiting.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import codecs
 import hashlib
 import logging
 import re
+import stat
+import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -17,10 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import FetchError
+from .errors import FetchError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import httpx
     from tenacity import RetryCallState, Retrying
@@ -30,6 +35,7 @@ __all__ = [
     "USER_AGENT",
     "FetchLimits",
     "Page",
+    "check_source",
     "decode_body",
     "fetch_page",
     "is_url",
@@ -82,8 +88,22 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
+# A URL scheme: two characters at least, so that a Windows drive (C:) stays a path.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+_SOURCE_HINT = "pass an http(s) URL, a file: URL or a local HTML file"
+
+
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+    """True when ``source`` is an http(s) URL, which is fetched; anything else is read locally
+    or refused by ``check_source``."""
+    return _scheme(source) in ("http", "https")
+
+
+def check_source(source: str) -> None:
+    """Raise ``UsageError`` unless ``source`` can be read: a well-formed http(s) URL, or an
+    existing regular file given as a path or a ``file:`` URL. Nothing is fetched or read, so a
+    caller can check its configuration before it writes anything."""
+    _local_path(source)
 
 
 def read_source(
@@ -94,12 +114,12 @@ def read_source(
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> Page:
-    """A page from an http(s) URL or a local HTML file."""
-    if isinstance(source, str) and is_url(source):
+    """A page from an http(s) URL or a local HTML file (a path or a ``file:`` URL)."""
+    path = _local_path(source)
+    if path is None:
         return fetch_page(
-            source, limits=limits, client=client, etag=etag, last_modified=last_modified
+            str(source), limits=limits, client=client, etag=etag, last_modified=last_modified
         )
-    path = Path(source)
     limits = limits or FetchLimits()
     try:
         size = path.stat().st_size
@@ -110,13 +130,93 @@ def read_source(
             )
         body = path.read_bytes()
     except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror or exc}", url=str(path)) from exc
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}", hint=_SOURCE_HINT) from exc
     return Page(
         url=str(path),
         text=decode_body(body, None),
         body_sha256=hashlib.sha256(body).hexdigest(),
         body_size=len(body),
     )
+
+
+def _scheme(source: str) -> str | None:
+    match = _SCHEME.match(source)
+    return match.group(1).lower() if match else None
+
+
+def _local_path(source: str | Path) -> Path | None:
+    """The regular file ``source`` names, or None for a well-formed http(s) URL; a
+    ``UsageError`` for anything else."""
+    if isinstance(source, Path):
+        return _regular_file(source, source)
+    scheme = _scheme(source)
+    if scheme in ("http", "https"):
+        _check_url(source)
+        return None
+    if scheme == "file":
+        return _regular_file(_file_url_path(source), source)
+    if scheme is not None and not _exists(Path(source)):
+        # A local file may have a colon in its name; a missing one with a scheme is a URL.
+        raise UsageError(
+            f"cannot read {_short(source)}: the {scheme}: scheme is not supported",
+            hint=_SOURCE_HINT,
+        )
+    return _regular_file(Path(source), source)
+
+
+def _check_url(url: str) -> None:
+    import httpx  # the URL is about to be fetched: the import is paid for anyway
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (reading it checks it: a port out of range is a ValueError)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise UsageError(f"{_short(url)} is not a valid URL: {exc}", hint=_SOURCE_HINT) from exc
+    if not parts.hostname:
+        raise UsageError(f"{_short(url)} is not a valid URL: it names no host", hint=_SOURCE_HINT)
+
+
+def _file_url_path(url: str) -> Path:
+    """The path of a ``file:`` URL (``file:///tmp/x.html``, ``file:/tmp/x.html``), decoded."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise UsageError(f"{_short(url)} is not a valid URL: {exc}", hint=_SOURCE_HINT) from exc
+    if parts.netloc not in ("", "localhost"):
+        raise UsageError(
+            f"cannot read {_short(url)}: {parts.netloc!r} is not this machine",
+            hint="a local file's URL has three slashes: file:///path/to/page.html",
+        )
+    return Path(urllib.parse.unquote(parts.path))
+
+
+def _regular_file(path: Path, given: str | Path) -> Path:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise UsageError(f"cannot read {_short(given)}: no such file", hint=_SOURCE_HINT) from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"cannot read {_short(given)}: {reason}", hint=_SOURCE_HINT) from exc
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise UsageError(f"cannot read {_short(given)}: it is {what}", hint=_SOURCE_HINT)
+    return path
+
+
+def _exists(path: Path) -> bool:
+    try:
+        path.stat()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _short(source: str | Path, limit: int = 120) -> str:
+    """``source`` for a message: a data: URL can be megabytes long."""
+    text = str(source)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def fetch_page(
@@ -126,10 +226,16 @@ def fetch_page(
     client: httpx.Client | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> Page:
-    """GET ``url`` with retries on transient faults; a 304 answer gives ``not_modified``."""
+    """GET ``url`` with retries on transient faults; a 304 answer gives ``not_modified``.
+
+    ``sleep`` waits between tries (``time.sleep`` unless given: tests pass one that records
+    the waits). A malformed URL is a ``UsageError``.
+    """
     import httpx  # here, not at the top: parsing a local file needs no HTTP client (#6)
 
+    _check_url(url)
     limits = limits or FetchLimits()
     headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
     if etag:
@@ -145,14 +251,15 @@ def fetch_page(
     )
     tries = 0  # fewer than retries + 1 when the total time ran out first
     try:
-        for attempt in _retrying(limits):
+        for attempt in _retrying(limits, sleep):
             with attempt:
                 tries += 1
                 return _get_once(http, url, headers, limits)
     except _Retryable as exc:
         status = exc.response.status_code
         raise FetchError(
-            f"cannot fetch {url}: HTTP {status} {exc.response.reason_phrase} after {tries} tries",
+            f"cannot fetch {url}: HTTP {status} {exc.response.reason_phrase} after "
+            f"{_tries(tries, limits)}",
             url=url,
             status=status,
             hint="the server is failing or limiting requests; try again later",
@@ -163,7 +270,7 @@ def fetch_page(
         ) from exc
     except httpx.TimeoutException as exc:
         raise FetchError(
-            f"cannot fetch {url}: timed out after {limits.timeout:g} s ({tries} tries)",
+            f"cannot fetch {url}: timed out after {limits.timeout:g} s ({_tries(tries, limits)})",
             url=url,
             hint="raise --timeout, or try again later",
         ) from exc
@@ -179,15 +286,16 @@ def fetch_page(
     raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
 
-def _retrying(limits: FetchLimits) -> Retrying:
+def _tries(tries: int, limits: FetchLimits) -> str:
+    if tries < limits.retries + 1:
+        return f"{tries} tries, when the {limits.total_time:g} s total time ran out"
+    return f"{tries} tries"
+
+
+def _retrying(limits: FetchLimits, sleep: Callable[[float], None] | None = None) -> Retrying:
     import httpx
-    from tenacity import (
-        Retrying,
-        retry_if_exception_type,
-        stop_after_attempt,
-        stop_after_delay,
-        wait_exponential,
-    )
+    from tenacity import Retrying, retry_if_exception_type, wait_exponential
+    from tenacity.nap import sleep as nap
 
     backoff = wait_exponential(multiplier=limits.backoff, max=limits.max_retry_after)
 
@@ -202,8 +310,16 @@ def _retrying(limits: FetchLimits) -> Retrying:
         delay = state.next_action.sleep if state.next_action else 0.0
         logger.info("fetch failed (%s); retrying in %.1f s", _describe(exc), delay)
 
+    def stop(state: RetryCallState) -> bool:
+        if state.attempt_number >= limits.retries + 1:
+            return True
+        # Stop before a wait that would end past the total time, not after it: a Retry-After
+        # of minutes must not keep an unattended run waiting beyond its bound (#9).
+        return (state.seconds_since_start or 0.0) + wait(state) >= limits.total_time
+
     return Retrying(
-        stop=stop_after_attempt(limits.retries + 1) | stop_after_delay(limits.total_time),
+        stop=stop,
+        sleep=sleep or nap,
         wait=wait,
         retry=retry_if_exception_type((_Retryable, httpx.TransportError)),
         before_sleep=log,
