@@ -32,6 +32,9 @@ INTERNAL = {
         "read_versions",
         "render_history",
     },
+    "markdown": {"front_matter_title"},
+    "render": {"CHROMIUM_ARGS", "CHROMIUM_NAMES", "find_chromium"},
+    "shapes": {"SHAPES", "is_script_shell", "string_literals"},
     "site": {"RECENT_EDITIONS", "Badge", "recent_badges"},
     "models": {
         "BEIJING",

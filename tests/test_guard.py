@@ -19,7 +19,7 @@ from .support import CURRENT, EDITION_2024_03, run
 
 PREVIOUS = build([(f"S{i}", [(i * 10 + j, f"m{j}", "d") for j in range(5)]) for i in range(10)])
 LOOK = "a human should look at the page, and override when sure"
-CLI_HINT = "(if the page really changed this much, rerun with --force)"
+CLI_HINT = "(override after checking the page: rerun with --force)"
 
 
 def without(sections: set[int], rows_per_section: int = 5):

@@ -37,6 +37,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "OutputError",
         "PageError",
         "ParseError",
+        "ScriptOnlyPage",
         "UsageError",
     ),
     "export": ("catalogue_csv",),
@@ -44,9 +45,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "formats": ("export_catalogue",),
     "guard": ("Thresholds",),
     "history": ("History", "HistoryEvent", "read_history"),
+    "markdown": ("markdown_to_html",),
     "models": ("Catalogue", "Link", "Record", "Section"),
     "parse": ("parse_page",),
     "pipeline": ("RefreshOptions", "RefreshResult", "refresh"),
+    "render": ("render_html",),
     "report": (
         "Report",
         "build_report",
@@ -55,6 +58,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "render_text",
         "report_schema",
     ),
+    "shapes": ("Article", "catalogue_of", "find_article"),
     "site": ("render_site", "write_site"),
     "store": ("catalogue_json", "compare_files", "load_catalogue"),
 }
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
         OutputError,
         PageError,
         ParseError,
+        ScriptOnlyPage,
         UsageError,
     )
     from .export import catalogue_csv
@@ -102,9 +107,11 @@ if TYPE_CHECKING:
     from .formats import export_catalogue
     from .guard import Thresholds
     from .history import History, HistoryEvent, read_history
+    from .markdown import markdown_to_html
     from .models import Catalogue, Link, Record, Section
     from .parse import parse_page
     from .pipeline import RefreshOptions, RefreshResult, refresh
+    from .render import render_html
     from .report import (
         Report,
         build_report,
@@ -113,5 +120,6 @@ if TYPE_CHECKING:
         render_text,
         report_schema,
     )
+    from .shapes import Article, catalogue_of, find_article
     from .site import render_site, write_site
     from .store import catalogue_json, compare_files, load_catalogue

@@ -146,6 +146,14 @@ def guard_options(func: F) -> F:
             help="Guard: refuse when more than this share of the records is gone.",
         ),
         click.option(
+            "--max-blanked-share",
+            type=_Finite(0, 1),
+            default=_THRESHOLDS.max_blanked_share,
+            show_default=True,
+            help="Guard: refuse when more than this share of the records lost their message or "
+            "description (blank, TODO, 暂无, …).",
+        ),
+        click.option(
             "--min-size-ratio",
             type=_Finite(0, 1),
             default=_THRESHOLDS.min_size_ratio,
@@ -158,12 +166,14 @@ def guard_options(func: F) -> F:
         *args: Any,
         max_sections_removed: int,
         max_removed_share: float,
+        max_blanked_share: float,
         min_size_ratio: float,
         **kwargs: Any,
     ) -> Any:
         thresholds = Thresholds(
             max_sections_removed=max_sections_removed,
             max_records_removed_share=max_removed_share,
+            max_blanked_share=max_blanked_share,
             min_size_ratio=min_size_ratio,
         )
         return func(*args, thresholds=thresholds, **kwargs)
@@ -231,7 +241,7 @@ def reports_errors(func: F) -> F:
 
 # What to do, said with this command line's options; the library's own hints name none.
 _CLI_HINTS: dict[type[NimScrapeError], str] = {
-    GuardRefused: "if the page really changed this much, rerun with --force",
+    GuardRefused: "override after checking the page: rerun with --force",
     ScriptOnlyPage: "pass --render to run them in headless Chromium",
     CatalogueError: "restore it from version control, or pass --force to replace it",
 }
@@ -433,7 +443,7 @@ def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits, ren
         from .store import compare_files
 
         with _given_by_the_user():
-            data = _read_given(Path(old)), _read_given(Path(new))
+            data = _read_given(old), _read_given(new)
             changes = compare_files(*data, names=(old, new))
     else:
         from .diff import compare
@@ -640,9 +650,8 @@ def _load(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogu
         return _parse_source(source, limits, render=render)
     from .store import load_catalogue
 
-    path = Path(source)
     with _given_by_the_user():
-        return load_catalogue(_read_given(path), name=str(path))
+        return load_catalogue(_read_given(source), name=source)
 
 
 def _history_if_any(catalogue: Path) -> History | None:
@@ -657,16 +666,21 @@ def _history_if_any(catalogue: Path) -> History | None:
 
 
 def _is_catalogue_file(source: str) -> bool:
-    return source.endswith(".json") and "://" not in source
+    from .fetch import is_url
+
+    return source.endswith(".json") and not is_url(source)
 
 
-def _read_given(path: Path) -> bytes:
+def _read_given(source: str) -> bytes:
+    """The bytes of a catalogue file named by a path or a ``file:`` URL."""
+    from .fetch import check_source
+
     try:
+        path = check_source(source) or Path(source)
         return path.read_bytes()
-    except OSError as exc:
-        raise CatalogueFileError(
-            f"cannot read the catalogue {path}: {exc.strerror or exc}"
-        ) from exc
+    except (UsageError, OSError) as exc:
+        reason = exc.message.rsplit(": ", 1)[-1] if isinstance(exc, UsageError) else exc.strerror
+        raise CatalogueFileError(f"cannot read the catalogue {source}: {reason or exc}") from exc
 
 
 @contextlib.contextmanager

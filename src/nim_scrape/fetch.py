@@ -99,11 +99,11 @@ def is_url(source: str) -> bool:
     return _scheme(source) in ("http", "https")
 
 
-def check_source(source: str) -> None:
+def check_source(source: str) -> Path | None:
     """Raise ``UsageError`` unless ``source`` can be read: a well-formed http(s) URL, or an
     existing regular file given as a path or a ``file:`` URL. Nothing is fetched or read, so a
     caller can check its configuration before it writes anything."""
-    _local_path(source)
+    return _local_path(source)
 
 
 def read_source(

@@ -138,6 +138,9 @@ def refresh(
 
 def _check_configuration(options: RefreshOptions) -> None:
     """``UsageError`` for an option that cannot be used, before anything is fetched or written."""
+    from .fetch import check_source
+
+    check_source(options.source)
     if options.notify:
         from .notify import check_urls
 

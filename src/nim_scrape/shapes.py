@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import DEFAULT_PAGE_URL
 from .errors import PageError, ScriptOnlyPage
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ def catalogue_of(
     article = (
         Article(text, "rendered") if rendered else find_article(text, content_type=content_type)
     )
+    if article.shape not in ("html", "rendered") and not url.startswith(("http:", "https:")):
+        # A saved state or markdown source names no page: its links are the live site's.
+        url = DEFAULT_PAGE_URL
     try:
         catalogue = parse_page(article.html, url=url)
     except PageError as exc:

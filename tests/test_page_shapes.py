@@ -1,0 +1,93 @@
+"""Every shape the page may come in reaches the catalogue through the command line (#10)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .browser import require_browser
+from .support import CURRENT, FIXTURES, run
+
+SHAPES = FIXTURES / "shapes"
+
+SERVED = [
+    ("nuxt-state.html", "nuxt-state"),
+    ("nuxt-state-variant.html", "nuxt-state"),
+    ("next-data.html", "next-data"),
+    ("next-data-variant.html", "next-data"),
+    ("initial-state.html", "initial-state"),
+    ("initial-state-variant.html", "initial-state"),
+    ("json-state.json", "json-state"),
+    ("nim-error-codes.md", "markdown"),
+    ("nim-error-codes-variant.md", "markdown"),
+]
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    return json.loads(run("parse", str(CURRENT)).stdout)
+
+
+@pytest.mark.parametrize(("name", "shape"), SERVED, ids=[name for name, _ in SERVED])
+def test_each_shape_parses_to_the_recorded_records_and_says_its_shape(name, shape, recorded):
+    result = run("-v", "parse", str(SHAPES / name))
+    assert result.exit_code == 0, result.stderr
+    catalogue = json.loads(result.stdout)
+    assert catalogue["source_shape"] == shape
+    assert catalogue["records"] == recorded["records"]
+    assert catalogue["content_hash"] == recorded["content_hash"]
+    assert f"nim-scrape: the page came as {shape}\n" in result.stderr
+
+
+def test_the_recorded_page_is_html(recorded):
+    assert recorded["source_shape"] == "html"
+
+
+def test_a_script_only_shell_exits_4_naming_render():
+    result = run("parse", str(SHAPES / "client-rendered-inline.html"))
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"Error: {SHAPES / 'client-rendered-inline.html'} is not the NIM error-code page as "
+        "served: its scripts build the tables (pass --render to run them in headless Chromium)\n"
+    )
+
+
+def test_refresh_from_server_state_updates_a_catalogue_from_the_html_page(refreshed, recorded):
+    out = refreshed("2024-10-31")
+    result = run("refresh", "--source", str(SHAPES / "nuxt-state.html"), "--out", str(out))
+    assert (result.exit_code, result.stdout) == (0, "no changes\n")
+    written = json.loads((out / "nim_error_codes.json").read_text(encoding="utf-8"))
+    assert written["source_shape"] == "nuxt-state"
+    assert written["records"] == recorded["records"]
+
+
+@pytest.mark.slow
+def test_parse_render_reads_a_client_rendered_page_served_locally(httpserver, recorded):
+    require_browser()
+    for name in ("client-rendered-fetch.html", "client-rendered-inline.html"):
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            (SHAPES / name).read_bytes(), content_type="text/html; charset=utf-8"
+        )
+    httpserver.expect_request("/client-rendered-data.json").respond_with_data(
+        (SHAPES / "client-rendered-data.json").read_bytes(), content_type="application/json"
+    )
+    url = httpserver.url_for("/client-rendered-fetch.html")
+    result = run("parse", "--render", url)
+    assert result.exit_code == 0, result.stderr
+    catalogue = json.loads(result.stdout)
+    assert (catalogue["source_shape"], catalogue["records"]) == ("rendered", recorded["records"])
+    asked = {request.path for request, _ in httpserver.log}
+    assert {"/client-rendered-fetch.html", "/client-rendered-data.json"} <= asked
+
+
+@pytest.mark.slow
+def test_refresh_render_writes_the_rendered_catalogue(refreshed, recorded):
+    require_browser()
+    out = refreshed("2024-03-13")
+    page = SHAPES / "client-rendered-inline.html"
+    result = run("refresh", "--render", "--source", str(page), "--out", str(out), "--exit-code")
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout.startswith("20 added, 2 changed, 248 cosmetic")
+    written = json.loads((out / "nim_error_codes.json").read_text(encoding="utf-8"))
+    assert (written["source_shape"], written["records"]) == ("rendered", recorded["records"])
