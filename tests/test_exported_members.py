@@ -15,7 +15,15 @@ INTERNAL = {
     "diff": {"COMPARED_FIELDS", "Side", "compare_sides", "differing", "record_key"},
     "errors": {"EXIT_STATUS", "exit_status"},
     "export": {"CSV_FIELDS", "catalogue_schema"},
-    "fetch": {"DEFAULT_MAX_BYTES", "USER_AGENT", "check_source", "decode_body", "is_url"},
+    "fetch": {
+        "DEFAULT_MAX_BYTES",
+        "USER_AGENT",
+        "Received",
+        "Recorder",
+        "check_source",
+        "decode_body",
+        "is_url",
+    },
     "formats": {
         "SUFFIXES",
         "catalogue_ndjson",

@@ -92,6 +92,8 @@ def test_a_failing_job_is_notified_once_then_its_recovery(receiver, tmp_path):
         assert result.exit_code == 3
     assert [p["title"] for p in posts(receiver)] == ["nim-scrape: the refresh is failing"]
     assert f"cannot fetch {broken}: HTTP 503" in posts(receiver)[0]["message"]
+    kept = tmp_path / ".nim-scrape" / "last-failure"
+    assert f"What the run received is kept in {kept}." in posts(receiver)[0]["message"]
 
     assert (
         run("refresh", "--source", str(CURRENT), "--out", out, "--notify", hook(receiver)).exit_code

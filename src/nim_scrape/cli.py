@@ -641,7 +641,7 @@ def _parse_source(source: str, limits: FetchLimits, *, render: bool = False) -> 
     from .fetch import read_source
 
     page = read_source(source, limits=limits)
-    return catalogue_of(page.text, url=page.url)
+    return catalogue_of(page.text, url=page.url, content_type=page.content_type)
 
 
 def _load(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogue:

@@ -15,6 +15,7 @@ import logging
 import re
 import stat
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -25,7 +26,7 @@ from . import __version__
 from .errors import FetchError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     import httpx
     from tenacity import RetryCallState, Retrying
@@ -35,6 +36,8 @@ __all__ = [
     "USER_AGENT",
     "FetchLimits",
     "Page",
+    "Received",
+    "Recorder",
     "check_source",
     "decode_body",
     "fetch_page",
@@ -77,6 +80,22 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the server (or the file) gave, as given: the evidence a failed run keeps (#10)."""
+
+    url: str
+    status: int | None
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+Recorder = Callable[[Received], None]
+# What a failed run keeps of an error page's body: enough to see what it is.
+_ERROR_BODY_BYTES = 256 * 1024
 
 
 class _Retryable(Exception):
@@ -113,12 +132,21 @@ def read_source(
     client: httpx.Client | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    on_received: Recorder | None = None,
 ) -> Page:
-    """A page from an http(s) URL or a local HTML file (a path or a ``file:`` URL)."""
+    """A page from an http(s) URL or a local HTML or markdown file (a path or a ``file:`` URL).
+
+    ``on_received`` sees every answer as it came, before it is decoded or judged.
+    """
     path = _local_path(source)
     if path is None:
         return fetch_page(
-            str(source), limits=limits, client=client, etag=etag, last_modified=last_modified
+            str(source),
+            limits=limits,
+            client=client,
+            etag=etag,
+            last_modified=last_modified,
+            on_received=on_received,
         )
     limits = limits or FetchLimits()
     try:
@@ -131,11 +159,15 @@ def read_source(
         body = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}", hint=_SOURCE_HINT) from exc
+    if on_received:
+        on_received(Received(str(path), None, (), body))
+    content_type = "text/markdown" if path.suffix.lower() in (".md", ".markdown") else None
     return Page(
         url=str(path),
-        text=decode_body(body, None),
+        text=decode_body(body, content_type),
         body_sha256=hashlib.sha256(body).hexdigest(),
         body_size=len(body),
+        content_type=content_type,
     )
 
 
@@ -227,6 +259,7 @@ def fetch_page(
     etag: str | None = None,
     last_modified: str | None = None,
     sleep: Callable[[float], None] | None = None,
+    on_received: Recorder | None = None,
 ) -> Page:
     """GET ``url`` with retries on transient faults; a 304 answer gives ``not_modified``.
 
@@ -254,7 +287,7 @@ def fetch_page(
         for attempt in _retrying(limits, sleep):
             with attempt:
                 tries += 1
-                return _get_once(http, url, headers, limits)
+                return _get_once(http, url, headers, limits, on_received)
     except _Retryable as exc:
         status = exc.response.status_code
         raise FetchError(
@@ -327,9 +360,17 @@ def _retrying(limits: FetchLimits, sleep: Callable[[float], None] | None = None)
     )
 
 
-def _get_once(http: httpx.Client, url: str, headers: dict[str, str], limits: FetchLimits) -> Page:
+def _get_once(
+    http: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    limits: FetchLimits,
+    on_received: Recorder | None,
+) -> Page:
     with http.stream("GET", url, headers=headers) as response:
         status = response.status_code
+        if on_received and (status >= 400 or status == 429):
+            on_received(_received(response, _head(response, _ERROR_BODY_BYTES)))
         if status == 429 or status >= 500:
             raise _Retryable(response, _retry_after(response.headers.get("Retry-After")))
         if status == 304:
@@ -351,6 +392,8 @@ def _get_once(http: httpx.Client, url: str, headers: dict[str, str], limits: Fet
                 hint="check the URL; the page may have moved",
             )
         body = b"".join(_capped(response, url, limits.max_bytes))
+        if on_received:
+            on_received(_received(response, body))
         return Page(
             url=str(response.url),
             text=decode_body(body, response.headers.get("Content-Type")),
@@ -359,7 +402,29 @@ def _get_once(http: httpx.Client, url: str, headers: dict[str, str], limits: Fet
             status=status,
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
+            content_type=response.headers.get("Content-Type"),
         )
+
+
+def _received(response: httpx.Response, body: bytes) -> Received:
+    return Received(
+        str(response.url), response.status_code, tuple(response.headers.multi_items()), body
+    )
+
+
+def _head(response: httpx.Response, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the body; an error page's rest is not worth reading."""
+    import httpx
+
+    kept = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            kept += chunk
+            if len(kept) >= limit:
+                break
+    except httpx.HTTPError:
+        pass  # what arrived before the connection broke is still evidence
+    return bytes(kept[:limit])
 
 
 def _capped(response: httpx.Response, url: str, max_bytes: int) -> Iterator[bytes]:

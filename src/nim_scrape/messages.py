@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from .diff import CatalogueDiff
 from .errors import NimScrapeError
@@ -41,9 +42,12 @@ def change(report: Report | CatalogueDiff | None, catalogue: Catalogue) -> Messa
     )
 
 
-def failure(error: NimScrapeError) -> Message:
+def failure(error: NimScrapeError, *, evidence: Path | None = None) -> Message:
+    """The notice that the refresh fails; ``evidence`` is where what it received is kept."""
+    kept = f"What the run received is kept in {evidence}.\n" if evidence else ""
     text = (
         f"The scheduled refresh of the NIM error codes failed (exit {error.exit_code}):\n{error}\n"
+        f"{kept}"
         "The catalogue was not touched. No further notice is sent until it works again.\n"
     )
     return Message(

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 from . import __version__, changelog, messages
 from .diff import CatalogueDiff, compare
 from .errors import CatalogueError, FetchError, GuardRefused, NimScrapeError, PageError, UsageError
+from .evidence import save_failure
 from .export import catalogue_csv, catalogue_schema
-from .fetch import FetchLimits, Page, read_source
+from .fetch import FetchLimits, Page, Received, Recorder, read_source
 from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
 from .report import report_schema
@@ -112,10 +113,18 @@ def refresh(
     folder = OutputFolder(options.out)
     clock = now or (lambda: datetime.now(timezone.utc))
     with folder.locked(timeout=options.lock_timeout, waiting=progress):
+        received: list[Received] = []
         try:
-            result = _update(folder, options, progress)
+            result = _update(folder, options, progress, received.append)
         except (FetchError, PageError, GuardRefused) as exc:
-            _record_failure(folder, exc, options.notify, clock())
+            kept = save_failure(
+                folder.failure_dir,
+                source=options.source,
+                error=exc,
+                received=received[-1] if received else None,
+                when=clock(),
+            )
+            _record_failure(folder, exc, options.notify, clock(), kept)
             raise
         if options.audit_sdk:
             result = _audited(result, options)
@@ -170,7 +179,9 @@ def _audited(result: RefreshResult, options: RefreshOptions) -> RefreshResult:
         return replace(result, audit_error=exc)
 
 
-def _update(folder: OutputFolder, options: RefreshOptions, progress: Progress) -> RefreshResult:
+def _update(
+    folder: OutputFolder, options: RefreshOptions, progress: Progress, on_received: Recorder
+) -> RefreshResult:
     """Bring the catalogue in ``folder`` up to the page; the change still to deliver."""
     folder.remove_stale_temporaries()
     state = load_state(folder.state_path)
@@ -184,7 +195,7 @@ def _update(folder: OutputFolder, options: RefreshOptions, progress: Progress) -
         and state.parser == __version__
     )
     progress(f"{'rendering' if options.render else 'fetching'} {options.source}")
-    page = _read(options, state if trusted else None)
+    page = _read(options, state if trusted else None, on_received)
     reason = _unchanged(page, state) if trusted and not options.force else None
     written: tuple[Path, ...] = ()
     if reason and previous is not None:
@@ -260,7 +271,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read(options: RefreshOptions, state: RunState | None) -> Page:
+def _read(options: RefreshOptions, state: RunState | None, on_received: Recorder) -> Page:
     """The page: fetched (conditionally, when ``state`` describes this folder), or rendered."""
     if not options.render:
         return read_source(
@@ -268,18 +279,20 @@ def _read(options: RefreshOptions, state: RunState | None) -> Page:
             limits=options.limits,
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
+            on_received=on_received,
         )
     from .render import render_html  # Playwright loads only for --render (#10)
 
     html = render_html(options.source, timeout=options.limits.timeout)
     data = html.encode("utf-8")
+    on_received(Received(options.source, None, (("content-type", "text/html"),), data))
     return Page(url=options.source, text=html, body_sha256=_sha256(data), body_size=len(data))
 
 
 def _parse(page: Page, *, rendered: bool) -> Catalogue:
     from .shapes import catalogue_of  # bs4 and lxml load only when a page is parsed (#6)
 
-    return catalogue_of(page.text, url=page.url, rendered=rendered)
+    return catalogue_of(page.text, url=page.url, content_type=page.content_type, rendered=rendered)
 
 
 def _previous(folder: OutputFolder, data: bytes | None, *, force: bool) -> Catalogue | None:
@@ -356,7 +369,11 @@ def _outbox(result: RefreshResult, state: RunState) -> list[messages.Message]:
 
 
 def _record_failure(
-    folder: OutputFolder, error: NimScrapeError, notify: Sequence[str], when: datetime
+    folder: OutputFolder,
+    error: NimScrapeError,
+    notify: Sequence[str],
+    when: datetime,
+    evidence: Path,
 ) -> None:
     """Note the failure in the state; notify it the first time only (#5)."""
     state = load_state(folder.state_path)
@@ -368,7 +385,7 @@ def _record_failure(
         from .notify import send
 
         try:
-            send(messages.failure(error), notify)
+            send(messages.failure(error, evidence=evidence), notify)
             notified = True
         except NimScrapeError as exc:
             logger.warning("could not notify the failure: %s", exc)
