@@ -1,8 +1,9 @@
+import codecs
 import urllib.parse
 
 import pytest
 
-from nim_scrape.errors import FetchError, UsageError
+from nim_scrape.errors import FetchError, PageError, UsageError
 from nim_scrape.fetch import (
     USER_AGENT,
     FetchLimits,
@@ -12,8 +13,9 @@ from nim_scrape.fetch import (
     read_source,
 )
 from nim_scrape.models import DEFAULT_PAGE_URL
+from nim_scrape.parse import parse_page
 
-from .support import CURRENT, FIXTURES, run
+from .support import CURRENT, run
 
 FAST = FetchLimits(timeout=2, retries=0, backoff=0)
 
@@ -213,7 +215,10 @@ def test_http_404_raises_fetch_error_naming_url_and_status(httpserver):
     assert info.value.status == 404
 
 
+# -- decoding (#9) --------------------------------------------------------------------------------
+
 GBK_PAGE = '<html><head><meta charset="gbk"></head><body>错误码</body></html>'.encode("gbk")
+UTF16_PAGE = '<html><head><meta charset="utf-16"></head><body>错误码</body></html>'
 
 
 @pytest.mark.parametrize(
@@ -222,16 +227,78 @@ GBK_PAGE = '<html><head><meta charset="gbk"></head><body>错误码</body></html>
         (GBK_PAGE, "text/html"),
         (GBK_PAGE, "text/html; charset=utf-8"),
         (GBK_PAGE, "text/html; charset=iso-8859-1"),
+        (GBK_PAGE.replace(b' charset="gbk"', b""), "text/html"),
         ("<p>错误码</p>".encode("gb2312"), "text/html; charset=GB2312"),
         ("\ufeff<p>错误码</p>".encode(), None),
+        ("\ufeff<p>错误码</p>".encode(), "text/html; charset=gbk"),
+        (codecs.BOM_UTF16_LE + UTF16_PAGE.encode("utf-16-le"), "text/html; charset=gbk"),
+        (codecs.BOM_UTF16_BE + UTF16_PAGE.encode("utf-16-be"), "text/html; charset=utf-8"),
+        (UTF16_PAGE.encode("utf-16-le"), "text/html; charset=UTF-16"),
     ],
-    ids=["meta only", "header lies", "latin-1 header", "gb2312 header", "utf-8 bom"],
+    ids=[
+        "gbk meta only",
+        "gbk meta, header lies",
+        "gbk meta, latin-1 header",
+        "gbk undeclared",
+        "gb2312 header",
+        "utf-8 bom",
+        "utf-8 bom beats a gbk header",
+        "utf-16 le bom beats a gbk header",
+        "utf-16 be bom beats a utf-8 header",
+        "utf-16 header without bom",
+    ],
 )
-def test_charset_from_header_bom_or_meta(body, content_type):
-    assert "错误码" in decode_body(body, content_type)
-    assert "\ufeff" not in decode_body(body, content_type)
+def test_charset_from_bom_header_or_meta(body, content_type):
+    text = decode_body(body, content_type)
+    assert "错误码" in text
+    assert "\ufeff" not in text
 
 
-def test_gbk_fixture_decodes_from_its_meta():
-    page = read_source(FIXTURES / "variants" / "gbk-meta.html")
-    assert "通用状态码" in page.text
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)],
+    ids=["utf-16 le", "utf-16 be"],
+)
+def test_a_utf16_page_with_a_bom_gives_the_same_records(tmp_path, encoding, bom):
+    """The page's <meta charset="utf-8"> and a wrong header both lose to the BOM."""
+    path = tmp_path / "page.html"
+    path.write_bytes(bom + CURRENT.read_text(encoding="utf-8").encode(encoding))
+    page = read_source(path)
+    assert page.text == decode_body(CURRENT.read_bytes(), None)
+    assert decode_body(path.read_bytes(), "text/html; charset=iso-8859-1") == page.text
+    records = parse_page(page.text).records
+    assert len(records) == 274
+    assert records == parse_page(CURRENT.read_text(encoding="utf-8")).records
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "offset"),
+    [
+        (b"<p>ok</p><p>\xff</p>", None, 12),
+        # Valid GB18030, but mojibake: a UTF-8 page with its last byte cut off is refused.
+        ("<p>错误码：内部错误</p>".encode()[:-5] + b"x</p>", "text/html", 24),
+        (b"<p>" + "错误码".encode()[:-1] + b"</p>", "text/html; charset=utf-8", 9),
+        (
+            codecs.BOM_UTF16_LE + "<p>错误码</p>".encode("utf-16-le")[:-1],
+            "text/html; charset=utf-8",
+            20,
+        ),
+    ],
+    ids=["invalid byte", "utf-8 cut mid-character", "declared utf-8", "odd-length utf-16"],
+)
+def test_bytes_that_fit_no_encoding_are_refused_naming_the_offset(body, content_type, offset):
+    with pytest.raises(PageError, match=rf"page.html: .* at byte {offset} ") as info:
+        decode_body(body, content_type, source="page.html")
+    assert info.value.hint.endswith(f"look at byte {offset}")
+
+
+def test_an_undecodable_file_exits_4_naming_the_byte(tmp_path):
+    path = tmp_path / "page.html"
+    body = CURRENT.read_bytes()
+    at = body.index("通用状态码".encode())
+    path.write_bytes(body[:at] + b"\xff" + body[at:])
+    result = run("parse", str(path))
+    assert result.exit_code == 4
+    assert result.stdout == ""
+    assert f"utf-8 fails at byte {at} (invalid start byte)" in result.stderr
+    assert "\ufffd" not in result.output

@@ -82,8 +82,8 @@ def test_no_break_and_zero_width_spaces_are_normalised(catalogue):
 
 @pytest.mark.parametrize(
     "variant",
-    ["h3-spans.html", "td-header.html", "rowspan.html", "toc-only.html", "gbk-meta.html"],
-    ids=["h3 headings with spans", "header row of td", "rowspan", "toc only", "gbk meta charset"],
+    ["h3-spans.html", "td-header.html", "rowspan.html", "toc-only.html"],
+    ids=["h3 headings with spans", "header row of td", "rowspan", "toc only"],
 )
 def test_other_markups_give_the_same_records(catalogue, variant):
     page = read_source(FIXTURES / "variants" / variant)
@@ -91,12 +91,6 @@ def test_other_markups_give_the_same_records(catalogue, variant):
     assert other.records == catalogue.records
     assert other.sections == catalogue.sections
     assert other.content_hash == catalogue.content_hash
-
-
-def test_the_gbk_variant_really_is_gbk():
-    raw = (FIXTURES / "variants" / "gbk-meta.html").read_bytes()
-    with pytest.raises(UnicodeDecodeError):
-        raw.decode("utf-8")
 
 
 def page(body: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import FetchError, UsageError
+from .errors import FetchError, PageError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -164,7 +164,7 @@ def read_source(
     content_type = "text/markdown" if path.suffix.lower() in (".md", ".markdown") else None
     return Page(
         url=str(path),
-        text=decode_body(body, content_type),
+        text=decode_body(body, content_type, source=str(path)),
         body_sha256=hashlib.sha256(body).hexdigest(),
         body_size=len(body),
         content_type=content_type,
@@ -396,7 +396,7 @@ def _get_once(
             on_received(_received(response, body))
         return Page(
             url=str(response.url),
-            text=decode_body(body, response.headers.get("Content-Type")),
+            text=decode_body(body, response.headers.get("Content-Type"), source=url),
             body_sha256=hashlib.sha256(body).hexdigest(),
             body_size=len(body),
             status=status,
@@ -483,42 +483,113 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030"}
 # Single-byte charsets decode any bytes at all, so a header naming one is trusted last.
 _ANY_BYTES = {"iso8859-1", "cp1252", "iso8859-15"}
+# The HTML standard's encoding sniffing: a byte order mark overrides the header and <meta>.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BOM_ENCODINGS = tuple(encoding for _, encoding in _BOMS)
+_NON_ASCII = bytes(range(0x80, 0x100))
 
 
-def decode_body(body: bytes, content_type: str | None) -> str:
-    """Decode with the first charset that fits: HTTP header, BOM, ``<meta>``, UTF-8, GB18030.
+@dataclass(frozen=True)
+class _Failure:
+    encoding: str
+    offset: int
+    reason: str
 
-    A header that names a charset the bytes are not in (a real fault of misconfigured servers)
-    falls through to the page's own declaration rather than producing mojibake.
+
+def decode_body(body: bytes, content_type: str | None, *, source: str = "the page") -> str:
+    """The page's text, decoded strictly with the first candidate encoding that fits.
+
+    Candidates in the order of the HTML standard's sniffing (#9): a byte order mark (UTF-8,
+    UTF-16 LE/BE), the charset of the ``Content-Type`` header, the ``<meta>`` charset, UTF-8,
+    and GB18030, the legacy encoding of Chinese pages. A header that names a charset the bytes
+    are not in (a real fault of misconfigured servers) falls through to the page's own
+    declaration rather than producing mojibake. Nothing is ever replaced by U+FFFD: bytes that
+    fit no candidate raise ``PageError`` naming the byte offset where each candidate failed.
     """
+    failures: list[_Failure] = []
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            # The mark is the page's own word: a body that fails it is damaged, and no other
+            # encoding would read it (the mark itself is not valid text in them) but as mojibake.
+            text = _try(body, encoding, len(bom), failures)
+            if text is None:
+                raise _undecodable(source, failures)
+            return text
     candidates: list[str] = []
     last: list[str] = []
     if content_type and (match := _HEADER_CHARSET.search(content_type)):
-        declared = match.group(1)
-        (last if _encoding(declared) in _ANY_BYTES else candidates).append(declared)
-    if body.startswith(codecs.BOM_UTF8):
-        candidates.append("utf-8-sig")
+        declared = _encoding(match.group(1), from_header=True)
+        if declared:
+            (last if declared in _ANY_BYTES else candidates).append(declared)
     if meta := _META_CHARSET.search(body[:4096]):
-        candidates.append(meta.group(1).decode("ascii"))
-    candidates += ["utf-8", "gb18030", *last]
-    for name in candidates:
-        encoding = _encoding(name)
-        if encoding is None:
-            continue
-        try:
-            text = body.decode(encoding)
-        except UnicodeDecodeError:
-            logger.info("the page is not valid %s; trying the next charset", name)
-            continue
-        return text.removeprefix("\ufeff")
-    logger.warning("the page fits no charset it declares; undecodable bytes are replaced")
-    return body.decode("utf-8", errors="replace")
+        declared = _encoding(meta.group(1).decode("ascii"), from_header=False)
+        if declared:
+            candidates.append(declared)
+    candidates.append("utf-8")
+    for encoding in dict.fromkeys(candidates):  # each encoding once, first place kept
+        text = _try(body, encoding, 0, failures)
+        if text is not None:
+            return text
+    # A UTF-8 page with a few damaged bytes often "decodes" as GB18030 into plausible
+    # Chinese mojibake: GB18030 is the fallback for pages that are not UTF-8 at all.
+    if "gb18030" not in candidates and not _mostly_utf8(body):
+        text = _try(body, "gb18030", 0, failures)
+        if text is not None:
+            return text
+    for encoding in last:
+        text = _try(body, encoding, 0, failures)
+        if text is not None:
+            return text
+    raise _undecodable(source, failures)
 
 
-def _encoding(name: str) -> str | None:
-    name = name.strip().lower()
+def _undecodable(source: str, failures: list[_Failure]) -> PageError:
+    """The refusal, naming where each candidate failed; the hint names the byte to look at:
+    where the byte order mark's encoding failed, or else where UTF-8 did."""
+    tried = "; ".join(
+        dict.fromkeys(f"{f.encoding} fails at byte {f.offset} ({f.reason})" for f in failures)
+    )
+    at = next((f.offset for f in failures if f.encoding in ("utf-8", *_BOM_ENCODINGS)), 0)
+    return PageError(
+        f"{source}: the bytes decode in no candidate encoding, so nothing was parsed: {tried}",
+        hint=f"the page is damaged or in an encoding it does not declare; look at byte {at}",
+    )
+
+
+def _try(body: bytes, encoding: str, skip: int, failures: list[_Failure]) -> str | None:
+    try:
+        text = body[skip:].decode(encoding) if skip else body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        logger.info("the page is not valid %s at byte %d; trying the next", encoding, exc.start)
+        failures.append(_Failure(encoding, skip + exc.start, exc.reason))
+        return None
+    return text
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """Whether more of the non-ASCII text is well-formed UTF-8 than not: a damaged UTF-8 page."""
+    ascii_bytes = len(body.translate(None, _NON_ASCII))
+    text = body.decode("utf-8", errors="replace")  # only counted, never kept
+    broken = text.count("\ufffd")
+    well_formed = len(text) - ascii_bytes - broken
+    return well_formed > broken
+
+
+def _encoding(label: str, *, from_header: bool) -> str | None:
+    """The Python codec for a charset label, as the HTML standard reads labels."""
+    name = label.strip().lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
+        found = codecs.lookup(name).name
     except LookupError:
+        logger.info("unknown charset %r ignored", label)
         return None
+    if not found.startswith("utf-16"):
+        return found
+    if not from_header:
+        return "utf-8"  # a <meta> read from the bytes as ASCII is not in UTF-16: the standard
+    return "utf-16-le" if found == "utf-16" else found  # "utf-16" without a BOM: little-endian
