@@ -73,11 +73,17 @@ def test_links_keep_text_and_absolute_href(catalogue):
 
 
 def test_no_break_and_zero_width_spaces_are_normalised(catalogue):
+    # The fixture really holds them in this row: a no-break space on each side of ">" and a
+    # zero-width space after the product name, as copy-pasted on the page.
+    raw = CURRENT.read_text(encoding="utf-8")
+    assert "IM 即时通讯&#8203;&nbsp;&gt;&nbsp;基础功能&nbsp;&gt;&nbsp;消息撤回时长" in raw
     revoke = catalogue.lookup(107314)[0]
-    assert "IM 即时通讯 > 基础功能 > 消息撤回时长" in revoke.description
-    assert "\u00a0" not in CURRENT.read_text() or all(
-        "\u00a0" not in r.description and "\u200b" not in r.description for r in catalogue.records
+    assert revoke.description == (
+        "撤回消息超过时间限制。默认限制为 2 分钟,请前往 网易云信控制台 "
+        "IM 即时通讯 > 基础功能 > 消息撤回时长 进行修改。"
     )
+    texts = [t for r in catalogue.records for t in (r.message, r.description, r.section)]
+    assert not [t for t in texts if "\u00a0" in t or "\u200b" in t]
 
 
 @pytest.mark.parametrize(
@@ -109,15 +115,109 @@ def test_br_and_p_inside_cells_become_spaces():
     assert (record.message, record.description) == ("one two", "第一段。 第二段加粗。")
 
 
-def test_colspan_note_rows_are_skipped_and_colspan_cells_fill_columns():
+def rows(html: str) -> list[tuple]:
+    return [(r.code, r.message, r.description) for r in parse_page(html).records]
+
+
+def test_a_cell_spanning_columns_counts_once_and_note_rows_are_skipped():
+    """What a reader sees: the text once, under the first column it spans; nothing repeated."""
     html = page(
         f"<h2>S</h2><table>{TABLE_HEAD}"
         '<tr><td>1</td><td colspan="2">same text</td></tr>'
-        '<tr><td colspan="3">注:以上错误码仅适用于 v10。</td></tr></table>'
+        '<tr><td colspan="3">注:以上错误码仅适用于 v10。</td></tr>'
+        '<tr><td colspan="2">以下错误码仅适用于 Web 端</td><td></td></tr>'
+        "<tr><td>2</td><td>b</td><td>说明。</td></tr></table>"
     )
-    assert [(r.code, r.message, r.description) for r in parse_page(html).records] == [
-        (1, "same text", "same text")
+    assert rows(html) == [(1, "same text", ""), (2, "b", "说明。")]
+
+
+def test_header_rows_repeated_mid_table_are_skipped(caplog):
+    """Long tables repeat their header; here more often than they have rows, so a parser that
+    took the repeats for unreadable rows would refuse the table."""
+    repeat_th = "<tr><th>code</th><th>desc</th><th>说明</th></tr>"
+    repeat_td = "<tr><td>Code</td><td>desc</td><td>说明。</td></tr>"
+    html = page(
+        f"<h2>S</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>甲</td></tr>{repeat_th}"
+        f"<tr><td>2</td><td>b</td><td>乙</td></tr>{repeat_td}{repeat_th}</table>"
+    )
+    with caplog.at_level("DEBUG", logger="nim_scrape.parse"):
+        assert rows(html) == [(1, "a", "甲"), (2, "b", "乙")]
+    assert "table 'S', row 6: the header row repeated, skipped" in caplog.messages
+
+
+@pytest.mark.parametrize(
+    ("cell", "code", "note"),
+    [
+        ("101301（废弃）", 101301, "废弃"),
+        ("101301 (deprecated)", 101301, "deprecated"),
+        ("101301<br>废弃", 101301, "废弃"),
+        ("<p>101301</p><p>v10 起废弃</p>", 101301, "v10 起废弃"),
+        ("101301*", 101301, "*"),
+        ("101301", 101301, ""),
+    ],
+    ids=["full-width brackets", "ascii brackets", "line break", "paragraphs", "mark", "plain"],
+)
+def test_an_annotated_code_keeps_the_code_and_the_note(cell, code, note):
+    html = page(
+        f"<h2>S</h2><table>{TABLE_HEAD}<tr><td>{cell}</td><td>a</td><td>b</td></tr></table>"
+    )
+    record = parse_page(html).records[0]
+    assert (record.code, record.code_note) == (code, note)
+    assert ("code_note" in record.model_dump(mode="json")) == bool(note)
+
+
+def test_a_range_or_list_of_codes_is_not_one_code():
+    body = "".join(
+        f"<tr><td>{cell}</td><td>a</td><td>b</td></tr>"
+        for cell in ("1", "2", "101301-101305", "101301、101302", "3")
+    )
+    html = page(f"<h2>S</h2><table>{TABLE_HEAD}{body}</table>")
+    assert [r.code for r in parse_page(html).records] == [1, 2, 3]
+
+
+def test_a_column_the_parser_does_not_know_is_kept():
+    html = page(
+        "<h2>S</h2><table><tr><th>code</th><th>适用平台</th><th>desc</th><th>说明</th><th></th></tr>"
+        "<tr><td>1</td><td>Android</td><td>a</td><td>甲</td><td>x</td></tr>"
+        "<tr><td>2</td><td></td><td>b</td><td>乙</td><td>y</td></tr></table>"
+    )
+    catalogue = parse_page(html)
+    assert catalogue.sections[0].headers == ("code", "desc", "说明", "适用平台", "column 5")
+    assert [(r.code, r.message, r.description, r.extra) for r in catalogue.records] == [
+        (1, "a", "甲", {"适用平台": "Android", "column 5": "x"}),
+        (2, "b", "乙", {"适用平台": "", "column 5": "y"}),
     ]
+    assert catalogue.records[0].model_dump(mode="json")["extra"] == {
+        "适用平台": "Android",
+        "column 5": "x",
+    }
+
+
+def test_fields_the_page_does_not_use_stay_out_of_the_json(catalogue):
+    """New fields are omitted while empty: the catalogue of a page without them is unchanged."""
+    record = catalogue.records[0].model_dump(mode="json")
+    section = catalogue.sections[0].model_dump(mode="json")
+    assert list(record) == [
+        "section",
+        "code",
+        "message",
+        "description",
+        "section_anchor",
+        "links",
+        "placeholders",
+    ]
+    assert list(section) == ["title", "anchor", "url", "headers", "record_count"]
+
+
+def test_a_table_nested_in_a_cell_reads_as_a_reader_sees_it():
+    nested = (
+        "参数说明：<table><tr><th>平台</th><th>支持</th></tr>"
+        "<tr><td>Android</td><td>是</td></tr><tr><td>iOS</td><td>否</td></tr></table>详见文档。"
+    )
+    html = page(
+        f"<h2>S</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>{nested}</td></tr></table>"
+    )
+    assert rows(html) == [(1, "a", "参数说明： 平台 支持 Android 是 iOS 否 详见文档。")]
 
 
 def test_rowspan_over_the_description_column():
@@ -140,14 +240,26 @@ def test_heading_marks_are_stripped_from_titles():
     assert (section.title, section.anchor) == ("标题", "s1")
 
 
-def test_a_code_that_is_not_a_number_names_table_and_row():
+def test_a_row_whose_code_is_not_a_number_is_skipped(caplog):
     html = page(
-        f"<h2>会话错误码</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>b</td></tr><tr><td>n/a</td><td>a</td><td>b</td></tr></table>"
+        f"<h2>会话错误码</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>b</td></tr>"
+        "<tr><td>n/a</td><td>a</td><td>b</td></tr><tr><td>2</td><td>c</td><td>d</td></tr></table>"
     )
-    with pytest.raises(
-        ParseError, match=r"table '会话错误码', row 3: the code 'n/a' is not a number"
-    ):
+    with caplog.at_level("DEBUG", logger="nim_scrape.parse"):
+        assert [r.code for r in parse_page(html).records] == [1, 2]
+    assert "table '会话错误码', row 3: the code 'n/a' is not a number: skipped" in caplog.messages
+
+
+def test_a_table_of_mostly_unreadable_codes_is_a_parse_error_naming_table_and_row():
+    html = page(
+        f"<h2>会话错误码</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>b</td></tr>"
+        "<tr><td>n/a</td><td>a</td><td>b</td></tr><tr><td>见上</td><td>c</td><td>d</td></tr></table>"
+    )
+    with pytest.raises(ParseError) as info:
         parse_page(html)
+    assert info.value.message == (
+        "table '会话错误码': 2 of 3 rows are not error codes; row 3: the code 'n/a' is not a number"
+    )
 
 
 def test_a_table_without_the_description_column_is_a_parse_error():
@@ -197,3 +309,53 @@ def test_two_tables_under_one_heading_get_distinct_section_titles():
     row = "<tr><td>1</td><td>a</td><td>b</td></tr>"
     html = page(f"<h2>S</h2><table>{TABLE_HEAD}{row}</table><table>{TABLE_HEAD}{row}</table>")
     assert [s.title for s in parse_page(html).sections] == ["S", "S (2)"]
+
+
+def test_without_section_names_tables_get_placeholders_never_the_page_title(catalogue, caplog):
+    """The stored text of the page: every table, no headings, no table of contents (#10)."""
+    with caplog.at_level("WARNING", logger="nim_scrape.parse"):
+        unnamed = parse_page(read_source(FIXTURES / "variants" / "no-section-names.html").text)
+    assert [(s.title, s.anchor, s.url, s.named) for s in unnamed.sections] == [
+        (f"table {n}", "", DEFAULT_PAGE_URL, False) for n in range(1, 27)
+    ]
+    assert [s.model_dump(mode="json")["named"] for s in unnamed.sections] == [False] * 26
+    assert [r.section for r in unnamed.records] == [
+        f"table {n}" for n, s in enumerate(catalogue.sections, 1) for _ in range(s.record_count)
+    ]
+    assert [(r.code, r.message, r.description) for r in unnamed.records] == [
+        (r.code, r.message, r.description) for r in catalogue.records
+    ]
+    assert caplog.messages == [
+        "the page names no section for 26 of 26 tables (no heading of their own, no table of "
+        "contents): they are called table 1, table 2, table 3, ..., placeholders that name no "
+        "section on the page"
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["<h1>错误码</h1>", "<h2>错误码</h2>", "<h1>NIM SDK 错误码</h1>"],
+    ids=["h1", "the title's first part", "the one h1"],
+)
+def test_the_page_title_or_h1_never_names_a_section(heading):
+    row = "<tr><td>1</td><td>a</td><td>b</td></tr>"
+    html = (
+        "<html><head><title>错误码 - 即时通讯 IM - 网易云信文档中心</title></head><body>"
+        f"{heading}<table>{TABLE_HEAD}{row}</table><h2>登录错误码</h2><table>{TABLE_HEAD}{row}</table>"
+        f"<h2>错误码</h2><table>{TABLE_HEAD}{row}</table></body></html>"
+    )
+    assert [(s.title, s.anchor, s.named) for s in parse_page(html).sections] == [
+        ("table 1", "", False),
+        ("登录错误码", "登录错误码", True),
+        ("table 3", "", False),
+    ]
+
+
+def test_replacement_characters_published_on_the_page_are_kept_and_said(caplog):
+    html = page(
+        f"<h2>S</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>未知&#xfffd;错误</td></tr>"
+        "<tr><td>2</td><td>b</td><td>c</td></tr></table>"
+    )
+    with caplog.at_level("WARNING", logger="nim_scrape.parse"):
+        assert rows(html) == [(1, "a", "未知\ufffd错误"), (2, "b", "c")]
+    assert caplog.messages == ["1 record(s) hold U+FFFD replacement characters as published: S 1"]

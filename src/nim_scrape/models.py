@@ -34,6 +34,10 @@ MAX_CODE = 2**31
 BEIJING = timezone(timedelta(hours=8))
 
 
+def _empty(value: object) -> bool:
+    return not value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -57,6 +61,18 @@ class Record(_Frozen):
     placeholders: tuple[str, ...] = Field(
         default=(), description="Placeholders such as %s and {name} in message or description"
     )
+    # New fields are left out of the JSON while empty, so a page without them gives the same
+    # catalogue bytes (and content hash) as before they existed (#9).
+    code_note: str = Field(
+        default="",
+        exclude_if=_empty,
+        description="A note written beside the code in its cell, e.g. 废弃 in 101301（废弃）",
+    )
+    extra: dict[str, str] = Field(
+        default_factory=dict,
+        exclude_if=_empty,
+        description="Columns beyond code, message and description: header text to cell text",
+    )
 
 
 class Section(_Frozen):
@@ -65,10 +81,17 @@ class Section(_Frozen):
     title: str
     anchor: str = Field(description="The anchor other pages link to, without '#'")
     url: str = Field(description="The page URL with the section's anchor")
-    headers: tuple[str, str, str] = Field(
-        description="The column headers as on the page: code, message, description"
+    headers: tuple[str, ...] = Field(
+        description="The column headers as on the page: code, message, description, then the "
+        "columns beyond these in page order (the keys of each record's extra)"
     )
     record_count: int = Field(ge=0)
+    named: bool = Field(
+        default=True,
+        exclude_if=bool,
+        description="False when the page gives the table no section name: the title is then a "
+        "placeholder (table 1, table 2, ...) and the anchor is empty",
+    )
 
 
 class Catalogue(_Frozen):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urljoin
@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 from bs4.filter import SoupStrainer
 
+from ._bs4_stream import stream
 from ._gc import paused
 from .errors import PageError, ParseError
 from .models import BEIJING, DEFAULT_PAGE_URL, Catalogue, Link, Record, Section
@@ -37,21 +38,30 @@ _COLUMNS = {
     "message": {"desc", "message", "msg", "错误信息", "英文描述"},
     "description": {"说明", "详细描述", "描述", "含义", "中文说明"},
 }
-_BLOCKS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "hr"})
+# Tags a reader sees as separate blocks: each becomes a space. Cells and rows of a table nested
+# in a cell are among them, so their texts are never glued together (#9).
+_BLOCKS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "hr", "table", "caption", "tr", "td", "th", "dt", "dd"}
+)
 _HEADING_MARKS = "#¶§🔗 \u00a0"
 _UPDATED = re.compile(
     r"更新时间\s*[:：]?(?:\s|&nbsp;|&#160;|&#xa0;|<[^>]{0,200}>)*"
     r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s|&nbsp;|T)+(\d{1,2}):(\d{2})(?::(\d{2}))?"
 )
 _MAX_SPAN = 1000
+# U+FFFD as a character or a character reference
+_REPLACEMENT = re.compile(r"\ufffd|&#(?:x0*fffd|0*65533)", re.I)
+# How a page title joins its parts: "错误码 - 即时通讯 IM - 网易云信文档中心"
+_TITLE_PARTS = re.compile(r"\s+[-|_–—]\s+")
 
 
 @dataclass
 class _Table:
     heading: str | None
     anchor: str | None
-    headers: tuple[str, str, str]
+    headers: tuple[str, ...]  # code, message, description, then the extra columns
     rows: list[_Row]
+    extra: tuple[str, ...] = ()  # the extra columns' keys in each record's ``extra``
 
 
 class _PageReader:
@@ -63,19 +73,21 @@ class _PageReader:
         self.tables: list[_Table] = []
         self.toc: list[tuple[str, str]] = []
         self.heading: tuple[str, str | None] | None = None
+        self.h1: list[str] = []
 
     def take(self, tag: Tag) -> None:
         name = tag.name
         if name == "table":
             for found, columns in _code_tables(tag):
                 label = self.heading[0] if self.heading else f"table {len(self.tables) + 1}"
-                headers, rows = _read_table(found, columns, label)
                 heading, anchor = self.heading or (None, None)
-                self.tables.append(_Table(heading, anchor, headers, rows))
+                self.tables.append(_read_table(found, columns, label, heading, anchor))
         elif name in _HEADINGS:
             text = _heading_text(tag)
             if text:
                 self.heading = (text, _heading_anchor(tag))
+                if name == "h1":
+                    self.h1.append(text)
         elif name == "a":
             href = tag.get("href")
             if isinstance(href, str) and href.startswith("#") and len(href) > 1:
@@ -88,26 +100,13 @@ class _PageReader:
             if "canonical" in str(rel).split() and str(href or "").startswith("http"):
                 self.canonical = str(href)
 
-
-class _StreamingSoup(BeautifulSoup):
-    """A strained soup that hands each kept element to ``take`` as soon as it is closed, and then
-    frees it: only one table is ever built at a time, so memory stays flat on a huge page (#6)."""
-
-    def __init__(self, html: str, take: Callable[[Tag], None]) -> None:
-        self._take = take
-        super().__init__(html, "lxml", parse_only=_STRAINER, multi_valued_attributes=None)
-        for leftover in list(self.contents):  # elements a truncated page never closed
-            if isinstance(leftover, Tag):
-                take(leftover)
-
-    def handle_endtag(self, name: str, nsprefix: str | None = None) -> None:
-        super().handle_endtag(name, nsprefix)
-        if self.currentTag is self and self.contents:
-            done = self.contents[-1]
-            if isinstance(done, Tag) and done.name == name:
-                self._take(done)
-                done.decompose()
-                self._most_recent_element = None
+    def page_names(self) -> set[str]:
+        """The page's own names, which never name a section (#10): its title, the title's first
+        part (错误码 of "错误码 - 即时通讯 IM - 网易云信文档中心"), and its h1 when it has one."""
+        names = {self.title, _TITLE_PARTS.split(self.title, 1)[0]} - {""}
+        if len(self.h1) == 1:
+            names.add(self.h1[0])
+        return names
 
 
 def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
@@ -117,25 +116,24 @@ def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
     so a local copy of the page gets the live page's section links.
     """
     reader = _PageReader()
-    with paused():
-        _StreamingSoup(html, reader.take)
+    stream(html, reader.take, only=_STRAINER)
     if not reader.tables:
         raise PageError(f"{url} is not the NIM error-code page: {diagnose(html)}", hint=_WHAT_TO_DO)
     page_url = reader.canonical or url
-    names = _section_names(reader.tables, reader.toc)
+    names = _section_names(reader.tables, reader.toc, reader.page_names())
+    if _REPLACEMENT.search(html):  # looked for in the text once, not in every cell
+        _warn_replacement_characters(reader.tables, names)
     with paused():
         return _catalogue(reader, names, page_url, html)
 
 
-def _catalogue(
-    reader: _PageReader, names: list[tuple[str, str]], page_url: str, html: str
-) -> Catalogue:
+def _catalogue(reader: _PageReader, names: list[_Name], page_url: str, html: str) -> Catalogue:
     base = page_url.split("#", 1)[0]
     sections: list[Section] = []
     records: list[Record] = []
     links_seen: dict[_RawLink, Link] = {}
-    for table, (section_title, anchor) in zip(reader.tables, names, strict=True):
-        for code, message, description, raw_links in table.rows:
+    for table, (section_title, anchor, named) in zip(reader.tables, names, strict=True):
+        for code, note, message, description, raw_links, extra in table.rows:
             links = tuple(
                 links_seen.get(link) or links_seen.setdefault(link, _link(link, page_url))
                 for link in raw_links
@@ -149,15 +147,18 @@ def _catalogue(
                     section_anchor=anchor,
                     links=links,
                     placeholders=find_placeholders(message, description),
+                    code_note=note,
+                    extra=dict(zip(table.extra, extra, strict=True)) if extra else {},
                 )
             )
         sections.append(
             Section(
                 title=section_title,
                 anchor=anchor,
-                url=f"{base}#{anchor}",
+                url=f"{base}#{anchor}" if anchor else base,
                 headers=table.headers,
                 record_count=len(table.rows),
+                named=named,
             )
         )
     return Catalogue.build(
@@ -167,6 +168,23 @@ def _catalogue(
         page_title=reader.title,
         updated_at=parse_updated_at(html),
     )
+
+
+def _warn_replacement_characters(tables: list[_Table], names: list[_Name]) -> None:
+    """The page itself holds U+FFFD (decoding never makes one): kept, as the page's wording,
+    but said, since it usually means the vendor's text was damaged before it was published."""
+    found = [
+        f"{title} {row[0]}"
+        for table, (title, _, _) in zip(tables, names, strict=True)
+        for row in table.rows
+        if "\ufffd" in row[2] or "\ufffd" in row[3] or any("\ufffd" in v for v in row[5])
+    ]
+    if found:
+        logger.warning(
+            "%d record(s) hold U+FFFD replacement characters as published: %s",
+            len(found),
+            ", ".join(found[:5]) + (", ..." if len(found) > 5 else ""),
+        )
 
 
 def parse_updated_at(html: str) -> datetime | None:
@@ -210,30 +228,50 @@ def _heading_anchor(tag: Tag) -> str | None:
     return None
 
 
-def _section_names(tables: list[_Table], toc: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """A (title, anchor) per table: its own heading, or else the page's table of contents.
+# A section's title, anchor, and whether the page named it (False: a placeholder title)
+_Name = tuple[str, str, bool]
+
+
+def _section_names(
+    tables: list[_Table], toc: list[tuple[str, str]], page_names: set[str]
+) -> list[_Name]:
+    """A (title, anchor, named) per table: its own heading, or else the page's table of contents.
 
     Headings name the sections when every table has one and no two share it. Where the article
-    has no section headings (each table's nearest heading is the page title), the on-page table
-    of contents lists the sections in table order.
+    has no section headings (each table's nearest heading is the page's own h1), the on-page
+    table of contents lists the sections in table order. The page's own title or h1 never names
+    a section: a table without a name gets the placeholder ``table N`` (its place on the page),
+    an empty anchor, and ``named`` False (#10).
     """
-    headings = [t.heading for t in tables]
+    headings = [t.heading if t.heading not in page_names else None for t in tables]
     if all(headings) and len(set(headings)) == len(headings):
-        return [(t.heading or "", t.anchor or t.heading or "") for t in tables]
+        return [(h or "", t.anchor or h or "", True) for h, t in zip(headings, tables, strict=True)]
     entries = _toc_entries(toc, len(tables))
     if entries:
-        return entries
-    logger.warning("sections could not all be named from headings or a table of contents")
-    names: list[tuple[str, str]] = []
+        return [(title, anchor, True) for title, anchor in entries]
+    names: list[_Name] = []
     used: set[str] = set()
-    for index, table in enumerate(tables, start=1):
-        base = table.heading or f"表格 {index}"
+    unnamed: list[str] = []
+    for index, (heading, table) in enumerate(zip(headings, tables, strict=True), start=1):
+        base = heading or f"table {index}"
         title, count = base, 1
         while title in used:  # titles identify sections, so a repeated heading gets a number
             count += 1
             title = f"{base} ({count})"
         used.add(title)
-        names.append((title, table.anchor if count == 1 and table.anchor else title))
+        if heading is None:
+            unnamed.append(title)
+            names.append((title, "", False))
+        else:
+            names.append((title, table.anchor if count == 1 and table.anchor else title, True))
+    if unnamed:
+        logger.warning(
+            "the page names no section for %d of %d tables (no heading of their own, no table of "
+            "contents): they are called %s, placeholders that name no section on the page",
+            len(unnamed),
+            len(tables),
+            ", ".join(unnamed[:3]) + (", ..." if len(unnamed) > 3 else ""),
+        )
     return names
 
 
@@ -248,9 +286,10 @@ def _toc_entries(toc: list[tuple[str, str]], count: int) -> list[tuple[str, str]
 
 # -- reading one table ---------------------------------------------------------------------------
 
-# code, message, description, and the description's links as (text, raw href)
+# code, the note beside it, message, description, the description's links as (text, raw href),
+# and the texts of the extra columns
 _RawLink = tuple[str, str]
-_Row = tuple[int, str, str, tuple[_RawLink, ...]]
+_Row = tuple[int, str, str, str, tuple[_RawLink, ...], tuple[str, ...]]
 
 
 def _rows(table: Tag) -> Iterator[Tag]:
@@ -276,7 +315,7 @@ def _header_map(table: Tag) -> dict[str, int] | None:
     found: dict[str, int] = {}
     column = 0
     for cell in _cells(first):
-        key = cosmetic_key(_cell(cell)[0]).lower()
+        key = _header_key(_cell(cell)[0])
         for role, names in _COLUMNS.items():
             if key in names and role not in found:
                 found[role] = column
@@ -286,10 +325,41 @@ def _header_map(table: Tag) -> dict[str, int] | None:
     return None
 
 
+def _header_key(text: str) -> str:
+    return cosmetic_key(text).lower()
+
+
+_CODE = re.compile(r"(\d+)\s*(.*)", re.S)
+_NOTE_BRACKETS = {"(": ")", "（": "）", "[": "]", "【": "】", "〔": "〕"}
+_NOTE_MARKS = "*※†"
+
+
+def _code(text: str) -> tuple[int, str] | None:
+    """The code of a code cell and the note written beside it: ``101301（废弃）``,
+    ``101301 (deprecated)``, ``101301<br>废弃`` (#9). None if the cell holds no one code: a
+    note, a range (``101301-101305``) or a list of codes is not a row of its own."""
+    match = _CODE.fullmatch(text)
+    if match is None:
+        return None
+    digits, note = match.groups()
+    if note:
+        close = _NOTE_BRACKETS.get(note[0])
+        if close and note.endswith(close):
+            note = note[1:-1].strip()
+        if note and not (note[0].isalpha() or note[0] in _NOTE_MARKS):
+            return None
+    return int(digits), note
+
+
 def _read_table(
-    table: Tag, columns: dict[str, int], section: str
-) -> tuple[tuple[str, str, str], list[_Row]]:
-    """The table's headers and rows, read in one pass over its cells."""
+    table: Tag, columns: dict[str, int], section: str, heading: str | None, anchor: str | None
+) -> _Table:
+    """The table's headers and rows, read in one pass over its cells.
+
+    Rows that are not error codes are skipped (a note across the table, a header repeated
+    mid-table, a code cell holding no code), each with a debug line; a table where they are
+    the majority is not one the parser knows, and fails naming its first such row (#9).
+    """
     rows = _rows(table)
     header_cells = _cells(next(rows))
     header_texts = [_cell(c)[0] for c in header_cells]
@@ -301,29 +371,34 @@ def _read_table(
     labels = _expand(
         [(t, _span(c, "colspan")) for t, c in zip(header_texts, header_cells, strict=True)]
     )
-    headers = (labels[columns["code"]], labels[columns["message"]], labels[columns["description"]])
     code_at, message_at, description_at = (
         columns["code"],
         columns["message"],
         columns["description"],
     )
-    width = max(columns.values()) + 1
+    extra_at, extra_keys = _extra_columns(header_cells, header_texts, set(columns.values()))
+    headers = (labels[code_at], labels[message_at], labels[description_at], *extra_keys)
+    wanted = (code_at, message_at, description_at, *extra_at)
+    width = max(wanted) + 1
+    header_row = tuple(_header_key(t) for t in labels)
     out: list[_Row] = []
+    skipped: list[str] = []  # why each row that is not a record was not one
     pending: dict[int, tuple[Tag, int]] = {}
     spanned: dict[int, tuple[str, tuple[_RawLink, ...]]] = {}  # cells spanning rows, read once
     for number, row in enumerate(rows, start=2):
         grid = _grid_row(_cells(row), pending) if pending or _has_spans(row) else _cells(row)
         if len(grid) < 2 or all(c is grid[0] for c in grid):
-            continue  # an empty row, or a note in one cell across the table
+            logger.debug("table %r, row %d: a note across the table, skipped", section, number)
+            continue
         if len(grid) < width:
-            raise ParseError(
-                f"table {section!r}, row {number}: {len(grid)} cells where {width} are needed",
-                hint="the page layout changed; the parser needs updating",
-            )
-        texts = []
-        for at in (code_at, message_at, description_at):
+            skipped.append(f"row {number}: {len(grid)} cells where {width} are needed")
+            continue
+        texts: list[tuple[str, tuple[_RawLink, ...]]] = []
+        for at in wanted:
             cell = grid[at]
-            if pending or cell.attrs:
+            if at and cell is grid[at - 1]:
+                texts.append(_EMPTY)  # a cell spanning columns is read once, in its first
+            elif pending or cell.attrs:
                 key = id(cell)
                 if key not in spanned:
                     spanned[key] = _cell(cell)
@@ -331,15 +406,53 @@ def _read_table(
             else:
                 texts.append(_cell(cell))
         code_text = texts[0][0]
-        try:
-            code = int(code_text)
-        except ValueError:
-            raise ParseError(
-                f"table {section!r}, row {number}: the code {code_text!r} is not a number",
-                hint="the page layout changed; the parser needs updating",
-            ) from None
-        out.append((code, texts[1][0], texts[2][0], texts[2][1]))
-    return headers, out
+        code = _code(code_text)
+        if code is None:
+            if _is_header_row(grid, header_row):
+                logger.debug("table %r, row %d: the header row repeated, skipped", section, number)
+                continue
+            skipped.append(f"row {number}: the code {code_text!r} is not a number")
+            logger.debug("table %r, %s: skipped", section, skipped[-1])
+            continue
+        extra = tuple(text for text, _ in texts[3:])
+        out.append((code[0], code[1], texts[1][0], texts[2][0], texts[2][1], extra))
+    if len(skipped) > len(out):
+        raise ParseError(
+            f"table {section!r}: {len(skipped)} of {len(skipped) + len(out)} rows are not "
+            f"error codes; {skipped[0]}",
+            hint="the page layout changed; the parser needs updating",
+        )
+    return _Table(heading, anchor, headers, out, extra_keys)
+
+
+_EMPTY: tuple[str, tuple[_RawLink, ...]] = ("", ())
+
+
+def _extra_columns(
+    cells: list[Tag], texts: list[str], known: set[int]
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The columns beyond code, message and description: where each starts, and its key in a
+    record's ``extra`` (its header text; ``column N`` when blank; numbered when repeated)."""
+    at: list[int] = []
+    keys: list[str] = []
+    column = 0
+    for cell, text in zip(cells, texts, strict=True):
+        if column not in known:
+            key = base = text or f"column {column + 1}"
+            count = 1
+            while key in keys:
+                count += 1
+                key = f"{base} ({count})"
+            at.append(column)
+            keys.append(key)
+        column += _span(cell, "colspan")
+    return tuple(at), tuple(keys)
+
+
+def _is_header_row(grid: list[Tag], header_row: tuple[str, ...]) -> bool:
+    """Whether the row repeats the header row (long tables repeat it every so many rows)."""
+    length = min(len(grid), len(header_row))
+    return tuple(_header_key(_cell(c)[0]) for c in grid[:length]) == header_row[:length]
 
 
 def _has_spans(row: Tag) -> bool:
