@@ -359,3 +359,15 @@ def test_replacement_characters_published_on_the_page_are_kept_and_said(caplog):
     with caplog.at_level("WARNING", logger="nim_scrape.parse"):
         assert rows(html) == [(1, "a", "未知\ufffd错误"), (2, "b", "c")]
     assert caplog.messages == ["1 record(s) hold U+FFFD replacement characters as published: S 1"]
+
+
+def test_a_table_under_the_page_h1_only_is_named_by_its_place_in_errors():
+    html = (
+        "<html><head><title>错误码 - 网易云信文档中心</title></head><body><h1>错误码</h1>"
+        f"<table>{TABLE_HEAD}<tr><td>n/a</td><td>a</td><td>b</td></tr></table></body></html>"
+    )
+    with pytest.raises(ParseError) as info:
+        parse_page(html)
+    assert info.value.message == (
+        "table 'table 1': 1 of 1 rows are not error codes; row 2: the code 'n/a' is not a number"
+    )

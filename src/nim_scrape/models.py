@@ -82,13 +82,14 @@ class Section(_Frozen):
     anchor: str = Field(description="The anchor other pages link to, without '#'")
     url: str = Field(description="The page URL with the section's anchor")
     headers: tuple[str, ...] = Field(
+        min_length=3,
         description="The column headers as on the page: code, message, description, then the "
-        "columns beyond these in page order (the keys of each record's extra)"
+        "columns beyond these in page order (the keys of each record's extra)",
     )
     record_count: int = Field(ge=0)
     named: bool = Field(
         default=True,
-        exclude_if=bool,
+        exclude_if=bool,  # left out while True, the usual case: catalogues stay as they were
         description="False when the page gives the table no section name: the title is then a "
         "placeholder (table 1, table 2, ...) and the anchor is empty",
     )

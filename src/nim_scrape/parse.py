@@ -1,8 +1,8 @@
 """Turning the page's HTML into a catalogue: every error-code table, wherever it sits.
 
-The only module that imports BeautifulSoup. It is pure: HTML text in, ``Catalogue`` out, or a
-``PageError`` saying what the page is instead, or a ``ParseError`` naming the table and row that
-no longer match.
+With ``_bs4_stream`` (which holds what it needs of bs4's inner workings), the only module that
+imports BeautifulSoup. It is pure: HTML text in, ``Catalogue`` out, or a ``PageError`` saying
+what the page is instead, or a ``ParseError`` naming the table and row that no longer match.
 """
 
 from __future__ import annotations
@@ -79,8 +79,10 @@ class _PageReader:
         name = tag.name
         if name == "table":
             for found, columns in _code_tables(tag):
-                label = self.heading[0] if self.heading else f"table {len(self.tables) + 1}"
                 heading, anchor = self.heading or (None, None)
+                # How errors name the table: its heading, unless that is the page's own name.
+                label = heading if heading and heading not in self.page_names() else None
+                label = label or f"table {len(self.tables) + 1}"
                 self.tables.append(_read_table(found, columns, label, heading, anchor))
         elif name in _HEADINGS:
             text = _heading_text(tag)
@@ -392,6 +394,7 @@ def _read_table(
             continue
         if len(grid) < width:
             skipped.append(f"row {number}: {len(grid)} cells where {width} are needed")
+            logger.debug("table %r, %s: skipped", section, skipped[-1])
             continue
         texts: list[tuple[str, tuple[_RawLink, ...]]] = []
         for at in wanted:
