@@ -56,3 +56,8 @@ def test_a_nested_table_is_handed_over_with_the_table_around_it():
         "<tr><td>2</td><td><a href='#x'>link</a></td></tr></table></body>"
     )
     assert handed(markup) == ["table:1|in|after|2|link"]
+
+
+def test_a_page_of_one_short_line_is_read_without_a_warning(recwarn):
+    assert handed("https://example.com/page") == []
+    assert [str(w.message) for w in recwarn] == []

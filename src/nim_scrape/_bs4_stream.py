@@ -17,9 +17,10 @@ peak memory of a x100 page is the same without it.)
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from bs4.filter import SoupStrainer
 
 __all__ = ["stream"]
@@ -33,7 +34,10 @@ def stream(markup: str, take: Callable[[Tag], None], *, only: SoupStrainer) -> N
     Elements a truncated page never closed are handed over at the end, in order: lxml closes
     them when the markup runs out.
     """
-    _StreamingSoup(markup, take, only)
+    with warnings.catch_warnings():
+        # A page that is one short line (a bare error text) is still a page, not a file name.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        _StreamingSoup(markup, take, only)
 
 
 class _StreamingSoup(BeautifulSoup):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from bs4.element import NavigableString
 from bs4.filter import SoupStrainer
 
@@ -575,7 +576,9 @@ def diagnose(html: str) -> str:
         return "the page is empty"
     if head[0] in "{[" or "<" not in head:
         return "the body is not HTML (it starts with " + repr(head[:40]) + ")"
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():  # a short text is a page, not a file name
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "lxml")
     title = normalize_space(soup.title.get_text()) if soup.title else ""
     for tag in soup(["script", "style", "noscript", "template"]):
         if tag.name == "noscript" and any(k in tag.get_text().lower() for k in _NEEDS_JS):
