@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 
 import pytest
@@ -38,6 +39,8 @@ def test_2024_03_13_to_2024_10_31_names_exactly_its_real_changes(editions):
         "sections_added": 2,
         "sections_removed": 0,
         "headers_renamed": 2,
+        "columns_added": 0,
+        "columns_removed": 0,
     }
     renamed = [(r.before, r.after) for r in changes.sections_renamed]
     assert renamed[:3] == [
@@ -281,3 +284,39 @@ def test_compare_files_reads_other_layouts_whole(editions):
 @settings(max_examples=200)
 def test_property_compare_files_equals_compare(a, b):
     assert compare_files(catalogue_json(a).encode(), catalogue_json(b).encode()) == compare(a, b)
+
+
+# -- columns the parser does not know (#9) -------------------------------------------------------
+
+
+def with_platform_column(html: str) -> str:
+    """The recorded page with a fourth column, 适用平台, in 通用状态码 (its first table)."""
+    head = "<thead><tr><th>code</th><th>desc</th><th>说明</th></tr></thead>"
+    at = html.index(head)
+    end = html.index("</table>", at)
+    table = html[at:end].replace(head, head.replace("</tr>", "<th>适用平台</th></tr>"), 1)
+    table = table.replace("</td></tr>", "</td><td>全平台</td></tr>")
+    return html[:at] + table + html[end:]
+
+
+def test_a_new_column_is_reported_with_its_values(tmp_path):
+    from .support import run
+
+    page = tmp_path / "with-column.html"
+    page.write_text(with_platform_column(CURRENT.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run("diff", str(CURRENT), str(page), "--format", "json", "--exit-code")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["columns_added"] == [{"section": "通用状态码", "column": "适用平台"}]
+    assert [(c["code"], c["fields"], c["after"]["extra"]) for c in report["changed"]] == [
+        (0, ["extra"], {"适用平台": "全平台"}),
+        (200, ["extra"], {"适用平台": "全平台"}),
+    ]
+    text = run("diff", str(CURRENT), str(page)).stdout
+    assert text.splitlines()[0] == "2 changed; 1 column added"
+    assert "  通用状态码: 适用平台" in text
+    assert "      extra: (none)\n           → 适用平台: 全平台" in text
+    back = run("diff", str(page), str(CURRENT), "--format", "json")
+    assert json.loads(back.stdout)["columns_removed"] == [
+        {"section": "通用状态码", "column": "适用平台"}
+    ]

@@ -91,3 +91,29 @@ def test_refresh_render_writes_the_rendered_catalogue(refreshed, recorded):
     assert result.stdout.startswith("20 added, 2 changed, 248 cosmetic")
     written = json.loads((out / "nim_error_codes.json").read_text(encoding="utf-8"))
     assert (written["source_shape"], written["records"]) == ("rendered", recorded["records"])
+
+
+NAMELESS = FIXTURES / "variants" / "no-section-names.html"
+
+
+def test_a_page_naming_no_section_keeps_the_catalogues_names(refreshed, recorded):
+    out = refreshed("2024-10-31")
+    result = run("refresh", "--source", str(NAMELESS), "--out", str(out), "--exit-code")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "no changes\n"
+        "the page names no section: 26 section names kept from the catalogue, matched by their rows\n"
+    )
+    written = json.loads((out / "nim_error_codes.json").read_text(encoding="utf-8"))
+    assert [s["title"] for s in written["sections"]] == [s["title"] for s in recorded["sections"]]
+    assert written["records"] == recorded["records"]
+    assert "the page names no section: 26 names kept from the catalogue" in result.stderr
+
+
+def test_with_no_catalogue_a_nameless_page_gets_numbered_sections(tmp_path):
+    result = run("refresh", "--source", str(NAMELESS), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    written = json.loads((tmp_path / "nim_error_codes.json").read_text(encoding="utf-8"))
+    titles = [s["title"] for s in written["sections"]]
+    assert titles[:2] == ["table 1", "table 2"]
+    assert "错误码" not in titles

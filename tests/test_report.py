@@ -234,6 +234,8 @@ def test_json_report_lists_substantive_and_cosmetic_changes_apart():
             "sections_removed",
             "sections_renamed",
             "headers_renamed",
+            "columns_added",
+            "columns_removed",
         ],
         0,
     )
@@ -269,6 +271,8 @@ def test_json_report_lists_substantive_and_cosmetic_changes_apart():
         "sections_removed": [],
         "sections_renamed": [],
         "headers_renamed": [],
+        "columns_added": [],
+        "columns_removed": [],
         "extra": [],
     }
     assert json.dumps(expected, indent=2) + "\n" == render_json(compare(before, after))
@@ -286,6 +290,8 @@ def test_json_counts_are_the_lengths_of_the_lists(old_to_current):
         "sections_removed": 0,
         "sections_renamed": 22,
         "headers_renamed": 2,
+        "columns_added": 0,
+        "columns_removed": 0,
     }
     assert expected == data["counts"]
     assert data["counts"] == {key: len(data[key]) for key in data["counts"]}

@@ -19,6 +19,7 @@ DEFAULT_PAGE_URL = "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "diff": (
         "CatalogueDiff",
+        "ColumnChange",
         "HeaderRename",
         "RecordChange",
         "RecordMove",
@@ -81,6 +82,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .diff import (
         CatalogueDiff,
+        ColumnChange,
         HeaderRename,
         RecordChange,
         RecordMove,

@@ -26,6 +26,7 @@ from .text import cosmetic_key
 __all__ = [
     "COMPARED_FIELDS",
     "CatalogueDiff",
+    "ColumnChange",
     "HeaderRename",
     "RecordChange",
     "RecordMove",
@@ -37,7 +38,7 @@ __all__ = [
     "record_key",
 ]
 
-COMPARED_FIELDS = ("message", "description", "links")
+COMPARED_FIELDS = ("message", "description", "links", "code_note", "extra")
 _COLUMNS = ("code", "message", "description")
 # A pair of sections sharing less than this share of their rows is not the same section.
 _MIN_SECTION_OVERLAP = 0.3
@@ -87,6 +88,14 @@ class HeaderRename(_Frozen):
     cosmetic: bool
 
 
+class ColumnChange(_Frozen):
+    """A column (beyond code, message and description) new or gone in a matched section; the
+    values it brings or takes are in the records' ``extra`` changes."""
+
+    section: str
+    column: str
+
+
 class CatalogueDiff(_Frozen):
     """Every change between two catalogues. Lists are empty, never missing."""
 
@@ -100,6 +109,8 @@ class CatalogueDiff(_Frozen):
     sections_added: tuple[Section, ...] = ()
     sections_removed: tuple[Section, ...] = ()
     headers_renamed: tuple[HeaderRename, ...] = ()
+    columns_added: tuple[ColumnChange, ...] = ()
+    columns_removed: tuple[ColumnChange, ...] = ()
 
     @property
     def substantive(self) -> tuple[RecordChange, ...]:
@@ -124,6 +135,8 @@ class CatalogueDiff(_Frozen):
             "sections_added": len(self.sections_added),
             "sections_removed": len(self.sections_removed),
             "headers_renamed": len(self.headers_renamed),
+            "columns_added": len(self.columns_added),
+            "columns_removed": len(self.columns_removed),
         }
 
 
@@ -153,7 +166,7 @@ class Side:
     sizes: Counter[str]
 
 
-RecordKey = tuple[str, int, str, str, tuple[tuple[str, str], ...]]
+RecordKey = tuple[str, int, str, str, tuple[tuple[str, str], ...], str, tuple[tuple[str, str], ...]]
 _Key = TypeVar("_Key", bound=Hashable)
 
 
@@ -161,7 +174,16 @@ def record_key(record: Record) -> RecordKey:
     """Everything the differ compares of a record, as a plain tuple: equal keys, same record."""
     # Links as plain tuples: a tuple's hash is not cached, and a model's is slow to compute.
     links = tuple((link.text, link.href) for link in record.links) if record.links else ()
-    return record.section, record.code, record.message, record.description, links
+    extra = tuple(record.extra.items()) if record.extra else ()
+    return (
+        record.section,
+        record.code,
+        record.message,
+        record.description,
+        links,
+        record.code_note,
+        extra,
+    )
 
 
 def differing(old: list[_Key], new: list[_Key]) -> tuple[list[int], list[int]]:
@@ -215,6 +237,8 @@ class _Changes:
     changed: list[tuple[int, RecordChange]] = field(default_factory=list)
     renames: list[SectionRename] = field(default_factory=list)
     headers: list[HeaderRename] = field(default_factory=list)
+    columns_added: list[ColumnChange] = field(default_factory=list)
+    columns_removed: list[ColumnChange] = field(default_factory=list)
 
 
 def compare_sides(old: Side, new: Side) -> CatalogueDiff:
@@ -251,6 +275,8 @@ def compare_sides(old: Side, new: Side) -> CatalogueDiff:
         sections_added=tuple(new_sections[t] for t in new.sizes if t not in paired_new),
         sections_removed=tuple(old_sections[t] for t in old.sizes if t not in paired_old),
         headers_renamed=tuple(found.headers),
+        columns_added=tuple(found.columns_added),
+        columns_removed=tuple(found.columns_removed),
     )
 
 
@@ -278,6 +304,13 @@ def _compare_section(old: Section, new: Section, found: _Changes) -> None:
             )
         )
     found.headers += _header_renames(old, new)
+    old_extra, new_extra = old.headers[len(_COLUMNS) :], new.headers[len(_COLUMNS) :]
+    found.columns_added += [
+        ColumnChange(section=new.title, column=c) for c in new_extra if c not in old_extra
+    ]
+    found.columns_removed += [
+        ColumnChange(section=new.title, column=c) for c in old_extra if c not in new_extra
+    ]
 
 
 def _compare_records(olds: list[_Row], news: list[_Row], found: _Changes) -> None:
@@ -500,6 +533,10 @@ def _is_cosmetic(before: Record, after: Record, fields: tuple[str, ...]) -> bool
             old = [(cosmetic_key(link.text), link.href) for link in before.links]
             new = [(cosmetic_key(link.text), link.href) for link in after.links]
             if old != new:
+                return False
+        elif field_name == "extra":
+            old_values = {k: cosmetic_key(v) for k, v in before.extra.items()}
+            if old_values != {k: cosmetic_key(v) for k, v in after.extra.items()}:
                 return False
         elif cosmetic_key(getattr(before, field_name)) != cosmetic_key(getattr(after, field_name)):
             return False

@@ -71,6 +71,7 @@ class RefreshResult:
     notify_error: NimScrapeError | None = None
     audit: AuditResult | None = None
     audit_error: NimScrapeError | None = None
+    names_carried: int = 0
 
     @property
     def changed(self) -> bool:
@@ -83,6 +84,12 @@ class RefreshResult:
         from .report import build_report
 
         report = build_report(None if self.created else self.diff, self.catalogue)
+        if self.names_carried:
+            note = (
+                f"the page names no section: {self.names_carried} section names kept from the "
+                "catalogue, matched by their rows"
+            )
+            report = replace(report, notes=(*report.notes, note))
         if self.audit and self.audit.changed:
             from .audit_report import render_changes
 
@@ -198,6 +205,7 @@ def _update(
     page = _read(options, state if trusted else None, on_received)
     reason = _unchanged(page, state) if trusted and not options.force else None
     written: tuple[Path, ...] = ()
+    carried = 0
     if reason and previous is not None:
         catalogue = previous
         save_state(folder.state_path, _next_state(state, options.source, page, previous_bytes))
@@ -205,6 +213,8 @@ def _update(
         size_before = state.body_size if trusted else None
         progress(f"parsing {page.body_size:,} bytes")
         catalogue = _parse(page, rendered=options.render)
+        if previous is not None:
+            catalogue, carried = _carry_section_names(previous, catalogue)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
         sizes = (size_before, page.body_size)
         written = _write_new(folder, options, catalogue, previous, previous_bytes, sizes)
@@ -221,7 +231,44 @@ def _update(
         created=base is not None and not base.records and not base.sections,
         written=written,
         unchanged_because=reason,
+        names_carried=carried,
     )
+
+
+def _carry_section_names(previous: Catalogue, current: Catalogue) -> tuple[Catalogue, int]:
+    """``current`` with the titles and anchors of ``previous`` for the sections the page does
+    not name, matched by their rows as the differ matches sections (#10); and how many."""
+    unnamed = {s.title for s in current.sections if not s.named}
+    if not unnamed:
+        return current, 0
+    renames = {r.after: r.before for r in compare(previous, current).sections_renamed}
+    old = {s.title: s for s in previous.sections}
+    named = {t: old[renames[t]] for t in unnamed if t in renames}
+    for title in sorted(unnamed - named.keys()):
+        logger.warning("no section of the catalogue matches %s: it keeps that name", title)
+    if not named:
+        return current, 0
+    sections = tuple(
+        s.model_copy(update={"title": n.title, "anchor": n.anchor, "url": n.url, "named": True})
+        if (n := named.get(s.title))
+        else s
+        for s in current.sections
+    )
+    records = tuple(
+        r.model_copy(update={"section": n.title, "section_anchor": n.anchor})
+        if (n := named.get(r.section))
+        else r
+        for r in current.records
+    )
+    logger.warning("the page names no section: %d names kept from the catalogue", len(named))
+    rebuilt = Catalogue.build(
+        sections=sections,
+        records=records,
+        page_url=current.page_url,
+        page_title=current.page_title,
+        updated_at=current.updated_at,
+    )
+    return rebuilt.model_copy(update={"source_shape": current.source_shape}), len(named)
 
 
 def _write_new(

@@ -26,7 +26,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .diff import CatalogueDiff, HeaderRename, RecordChange, RecordMove, SectionRename
+from .diff import (
+    CatalogueDiff,
+    ColumnChange,
+    HeaderRename,
+    RecordChange,
+    RecordMove,
+    SectionRename,
+)
 from .models import Catalogue, Record, Section
 
 __all__ = [
@@ -346,7 +353,19 @@ def _codes(codes: list[str]) -> str:
 def _field_text(record: Record, name: str) -> str:
     if name == "links":
         return "; ".join(f"{link.text} <{link.href}>" for link in record.links) or "(none)"
+    if name == "extra":
+        return "; ".join(f"{column}: {value}" for column, value in record.extra.items()) or "(none)"
     return str(getattr(record, name))
+
+
+def _columns(key: str, verb: str) -> Callable[[tuple[ColumnChange, ...]], Block]:
+    def block(columns: tuple[ColumnChange, ...]) -> Block:
+        items = tuple(
+            Item("{section}: {column}", {"section": c.section, "column": c.column}) for c in columns
+        )
+        return Block(key, f"Columns {verb}", items, heading="Columns", verb=verb)
+
+    return block
 
 
 # In the order of the text and Markdown reports; ``place`` orders the summary and the JSON.
@@ -424,6 +443,24 @@ _PARTS: tuple[_Part, ...] = (
         place=(1, 3),
         block=_renamed_headers,
         fold=_folded_headers,
+    ),
+    _Part(
+        key="columns_added",
+        doc="Columns beyond code, message and description new in a section (values in changed)",
+        entries=tuple[ColumnChange, ...],
+        select=lambda d: d.columns_added,
+        label=("column added", "columns added"),
+        place=(1, 4),
+        block=_columns("columns_added", "added"),
+    ),
+    _Part(
+        key="columns_removed",
+        doc="Columns beyond code, message and description gone from a section",
+        entries=tuple[ColumnChange, ...],
+        select=lambda d: d.columns_removed,
+        label=("column removed", "columns removed"),
+        place=(1, 5),
+        block=_columns("columns_removed", "removed"),
     ),
     _Part(
         key="cosmetic",
