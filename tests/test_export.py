@@ -92,3 +92,11 @@ def test_a_file_that_is_not_a_catalogue_says_where():
         CatalogueError, match=r"old.json is not a nim-scrape catalogue: .*Invalid JSON"
     ):
         load_catalogue('{"records": [', name="old.json")
+
+
+def test_csv_carries_the_code_note_and_the_columns_nim_scrape_does_not_know():
+    annotated = record("deprecated").model_copy(
+        update={"code_note": "废弃", "extra": {"适用平台": "iOS", "备注": "=cmd"}}
+    )
+    rows = list(csv.DictReader(io.StringIO(catalogue_csv(tiny(annotated)).removeprefix("\ufeff"))))
+    assert (rows[0]["code_note"], rows[0]["extra"]) == ("废弃", "适用平台: iOS; 备注: =cmd")

@@ -24,6 +24,8 @@ CSV_FIELDS = (
     "section_url",
     "links",
     "placeholders",
+    "code_note",
+    "extra",
 )
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -60,6 +62,8 @@ def _csv_row(record: Record, base_url: str) -> list[str | int]:
         f"{base_url}#{record.section_anchor}",
         "; ".join(f"{link.text} <{link.href}>" for link in record.links),
         " ".join(record.placeholders),
+        record.code_note,
+        "; ".join(f"{column}: {value}" for column, value in record.extra.items()),
     ]
 
 
