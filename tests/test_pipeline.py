@@ -44,7 +44,7 @@ def test_an_unreadable_catalogue_is_refused_and_force_replaces_it(tmp_path):
 
 
 def test_temporaries_left_by_a_killed_run_are_cleared(tmp_path):
-    leftover = tmp_path / ".nim_error_codes.json.abc123.tmp"
+    leftover = tmp_path / ".nim_error_codes.json.abc12_yz.tmp"
     leftover.write_text("half a catalogue")
     refresh(RefreshOptions(source=str(CURRENT), out=tmp_path))
     assert not leftover.exists()
@@ -57,7 +57,8 @@ KILLABLE = textwrap.dedent(
     from nim_scrape.pipeline import RefreshOptions, refresh
 
     out, *sources = sys.argv[1:]
-    print("ready", flush=True)
+    refresh(RefreshOptions(source=sources[0], out=Path(out), force=True))
+    print("ready", flush=True)  # one whole catalogue is written: kills land mid-rewrite
     while True:
         for source in sources:
             refresh(RefreshOptions(source=source, out=Path(out), force=True))

@@ -138,3 +138,14 @@ def test_a_broken_tarball_is_a_usage_error(tmp_path):
     broken.write_bytes(b"not a tarball")
     with pytest.raises(UsageError, match="cannot read the package"):
         read_sdk(str(broken))
+
+
+def test_a_folder_with_links_to_devices_and_nowhere_is_read_without_them(tmp_path):
+    import shutil
+
+    folder = tmp_path / "sdk"
+    shutil.copytree(NODE_NIM, folder)
+    (folder / "zero.js").symlink_to("/dev/zero")
+    (folder / "gone.d.ts").symlink_to(tmp_path / "nowhere")
+    sdk = read_sdk(str(folder))
+    assert sdk.codes == read_sdk(str(NODE_NIM)).codes

@@ -149,3 +149,17 @@ def test_compare_files_gives_the_same_diff_in_any_layout(layout):
     assert [(c.code, c.before.description, c.after.description) for c in changes.changed] == [
         (190001, "改过的说明。", "内部错误。")
     ]
+
+
+def test_only_its_own_temporaries_are_cleared(tmp_path):
+    folder = OutputFolder(tmp_path)
+    folder.prepare()
+    ours = tmp_path / ".nim_error_codes.json.k3j_x9a2.tmp"
+    state = folder.run_dir / ".state.json.abcd1234.tmp"
+    mine = tmp_path / ".my-notes.tmp"
+    odd = tmp_path / ".foo.tmp"
+    for path in (ours, state, mine):
+        path.write_text("x")
+    odd.mkdir()
+    folder.remove_stale_temporaries()
+    assert (ours.exists(), state.exists(), mine.exists(), odd.is_dir()) == (False, False, True, True)

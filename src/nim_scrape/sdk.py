@@ -22,6 +22,7 @@ import logging
 import os
 import posixpath
 import re
+import stat
 import tarfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -307,8 +308,20 @@ class _Folder:
         for folder, dirs, files in os.walk(self.root):
             dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
             base = Path(folder).relative_to(self.root)
-            found += [(base / f).as_posix() for f in sorted(files)]
+            found += [
+                (base / f).as_posix() for f in sorted(files) if self._readable(Path(folder, f))
+            ]
         return found
+
+    @staticmethod
+    def _readable(path: Path) -> bool:
+        """A regular file of a script's size: links to nowhere, devices and pipes are skipped,
+        so a folder can never make the audit hang or fill memory."""
+        try:
+            info = path.stat()
+        except OSError:
+            return False
+        return stat.S_ISREG(info.st_mode) and info.st_size <= _MAX_FILE_BYTES
 
     def read(self, name: str) -> bytes:
         return (self.root / name).read_bytes()

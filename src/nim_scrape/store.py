@@ -221,6 +221,21 @@ def atomic_write(path: Path, data: bytes) -> bool:
         ) from exc
 
 
+# mkstemp's names: the file's own name, then eight random letters, digits or underscores.
+_OURS = (
+    "nim_error_codes.json",
+    "nim_error_codes.csv",
+    "nim_error_codes.schema.json",
+    "report.schema.json",
+    "CHANGELOG.md",
+    "sdk_audit.json",
+    "SDK-AUDIT.md",
+    "state.json",
+    "delivered.json",
+    ".gitignore",
+)
+_TEMPORARY = re.compile(rf"\.(?:{'|'.join(map(re.escape, _OURS))})\.[a-z0-9_]{{8}}\.tmp")
+
 _OUTPUT_HINTS = {
     errno.ENOSPC: "free some disk space; the catalogue was left as it was",
     errno.EACCES: "check the folder's permissions; the catalogue was left as it was",
@@ -358,11 +373,16 @@ class OutputFolder:
             lock.release()
 
     def remove_stale_temporaries(self) -> None:
-        """Remove what a run killed mid-write left behind; only call it holding the lock."""
+        """Remove what a run killed mid-write left behind; only call it holding the lock.
+
+        Only ``atomic_write``'s own temporaries (``.NAME.XXXXXXXX.tmp``, files, beside a file
+        nim-scrape writes) go: anything else in the folder is the user's.
+        """
         for folder in (self.root, self.run_dir):
             for leftover in folder.glob(".*.tmp"):
-                logger.info("removing %s, left by an interrupted run", leftover)
-                leftover.unlink(missing_ok=True)
+                if _TEMPORARY.fullmatch(leftover.name) and leftover.is_file():
+                    logger.info("removing %s, left by an interrupted run", leftover)
+                    leftover.unlink(missing_ok=True)
 
     def load(self) -> Catalogue | None:
         """The catalogue already in the folder, or None on a first run."""
