@@ -162,4 +162,9 @@ def test_only_its_own_temporaries_are_cleared(tmp_path):
         path.write_text("x")
     odd.mkdir()
     folder.remove_stale_temporaries()
-    assert (ours.exists(), state.exists(), mine.exists(), odd.is_dir()) == (False, False, True, True)
+    assert (ours.exists(), state.exists(), mine.exists(), odd.is_dir()) == (
+        False,
+        False,
+        True,
+        True,
+    )

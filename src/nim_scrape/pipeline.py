@@ -210,18 +210,31 @@ def _update(
         catalogue = previous
         save_state(folder.state_path, _next_state(state, options.source, page, previous_bytes))
     else:
-        size_before = state.body_size if trusted else None
         progress(f"parsing {page.body_size:,} bytes")
         catalogue = _parse(page, rendered=options.render)
         if previous is not None:
             catalogue, carried = _carry_section_names(previous, catalogue)
         progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
-        sizes = (size_before, page.body_size)
-        written = _write_new(folder, options, catalogue, previous, previous_bytes, sizes)
-        save_state(
-            folder.state_path,
-            _next_state(state, options.source, page, folder.json_path.read_bytes()),
+        changes = compare(previous, catalogue) if previous is not None else None
+        if previous is not None and changes is not None and not options.force:
+            sizes = (state.body_size if trusted else None, page.body_size)
+            check(
+                previous,
+                changes,
+                thresholds=options.thresholds,
+                size_before=sizes[0],
+                size_after=sizes[1],
+            )
+            if not changes.has_changes:
+                # The same content: the files stay as they are, whatever the page's title,
+                # date or shape now say (SPEC: a run that finds no change touches nothing).
+                catalogue = previous
+        if catalogue is not previous:
+            written = _write_new(folder, catalogue, previous, changes)
+        data = (
+            folder.json_path.read_bytes() if written or previous_bytes is None else previous_bytes
         )
+        save_state(folder.state_path, _next_state(state, options.source, page, data))
     base = _pending_base(folder)
     diff = compare(base, catalogue) if base is not None else _no_change(catalogue)
     return RefreshResult(
@@ -273,31 +286,18 @@ def _carry_section_names(previous: Catalogue, current: Catalogue) -> tuple[Catal
 
 def _write_new(
     folder: OutputFolder,
-    options: RefreshOptions,
     catalogue: Catalogue,
     previous: Catalogue | None,
-    previous_bytes: bytes | None,
-    sizes: tuple[int | None, int],
+    changes: CatalogueDiff | None,
 ) -> tuple[Path, ...]:
-    """Check the new catalogue against the previous one, and write what changed."""
-    changes = compare(previous, catalogue) if previous is not None else None
-    if previous is not None and changes is not None and not options.force:
-        check(
-            previous,
-            changes,
-            thresholds=options.thresholds,
-            size_before=sizes[0],
-            size_after=sizes[1],
-        )
+    """Write the new catalogue and its change log entry; the files whose content changed."""
     written: tuple[Path, ...] = ()
     new_json = catalogue_json(catalogue)
     if changes is None or changes.has_changes:
         if not folder.pending_path.exists():
             # The catalogue as last delivered, kept until this change is delivered.
-            base = previous_bytes if previous is not None else None
-            folder.write(
-                folder.pending_path, base.decode() if base else catalogue_json(Catalogue())
-            )
+            base = catalogue_json(previous if previous is not None else Catalogue())
+            folder.write(folder.pending_path, base)
         entry = changelog.entry(changes, catalogue)
         log = changelog.add_entry(read_text(folder.changelog_path), entry)
         if folder.write(folder.changelog_path, log):
