@@ -288,3 +288,35 @@ def test_a_change_found_again_is_reported_again_but_notified_once(on_2024_03_13,
     again = refresh(on_2024_03_13, CURRENT, "--notify", hook(receiver))
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
     assert titles(receiver) == [CHANGED]
+
+
+def test_an_sdk_source_that_declares_no_code_stops_the_run_before_it_writes(on_2024_03_13):
+    from .sdk_support import SDK
+
+    before = files(on_2024_03_13)
+    result = refresh(on_2024_03_13, CURRENT, "--audit-sdk", str(SDK / "no-codes.d.ts"))
+    assert result.exit_code == 2
+    assert "declares no error codes" in result.stderr
+    assert files(on_2024_03_13) == before
+    assert refresh(on_2024_03_13).exit_code == 1  # the change is still there to find
+
+
+def test_a_catalogue_that_is_a_folder_is_refused_with_5(tmp_path):
+    (tmp_path / "nim_error_codes.json").mkdir()
+    result = refresh(tmp_path)
+    assert result.exit_code == 5
+    assert result.stderr.startswith(
+        f"Error: cannot read the catalogue {tmp_path / 'nim_error_codes.json'}"
+    )
+
+
+def test_a_changelog_that_is_not_utf8_exits_7_in_one_line(on_2024_03_13):
+    (on_2024_03_13 / "CHANGELOG.md").write_bytes(b"\xff\xfe\x00binary")
+    before = catalogue_files(on_2024_03_13)
+    result = refresh(on_2024_03_13)
+    assert result.exit_code == 7
+    assert result.stderr == (
+        f"Error: cannot read {on_2024_03_13 / 'CHANGELOG.md'}: it is not UTF-8 text (byte 0) "
+        "(move it aside, or save it as UTF-8)\n"
+    )
+    assert catalogue_files(on_2024_03_13) == before

@@ -415,8 +415,6 @@ def refresh(
         click.echo(_render(result.report, fmt, color=_color(fmt)), nl=False)
 
     result = run(options, show=show, progress=_progress)
-    if result.audit_error:
-        raise result.audit_error
     if result.notify_error:
         error = result.notify_error
         raise NotifyError(f"the catalogue is up to date, but {error.message}", hint=error.hint)

@@ -30,7 +30,7 @@ from .guard import Thresholds, check
 from .models import DEFAULT_PAGE_URL, Catalogue
 from .report import report_schema
 from .state import RunState, load_state, save_state
-from .store import OutputFolder, catalogue_json, load_catalogue, read_text
+from .store import OutputFolder, catalogue_json, load_catalogue, read_catalogue_bytes, read_text
 
 if TYPE_CHECKING:
     from .audit import AuditResult
@@ -162,14 +162,15 @@ def _check_configuration(options: RefreshOptions) -> None:
 
         check_urls(options.notify)
     for source in options.audit_sdk:
-        if source.startswith("npm:"):
-            from .npm import parse_spec
-
-            parse_spec(source)
-        elif not Path(source).exists():
+        if not source.startswith("npm:") and not Path(source).exists():
             raise UsageError(
                 f"no such SDK source: {source}", hint="a file, a folder, a .tgz or npm:NAME@VERSION"
             )
+    if options.audit_sdk:
+        from .audit import read_sdks
+
+        # Read (and download) now: an SDK that cannot be used stops the run before it writes.
+        read_sdks(options.audit_sdk)
 
 
 def _audited(result: RefreshResult, options: RefreshOptions) -> RefreshResult:
@@ -192,7 +193,7 @@ def _update(
     """Bring the catalogue in ``folder`` up to the page; the change still to deliver."""
     folder.remove_stale_temporaries()
     state = load_state(folder.state_path)
-    previous_bytes = folder.json_path.read_bytes() if folder.json_path.exists() else None
+    previous_bytes = read_catalogue_bytes(folder.json_path) if folder.json_path.exists() else None
     previous = _previous(folder, previous_bytes, force=options.force)
     # The state describes this folder only if it was written with the catalogue now on disk.
     trusted = (

@@ -48,7 +48,8 @@ def load_state(path: Path) -> RunState:
     except FileNotFoundError:
         return RunState()
     except (OSError, ValueError, ValidationError) as exc:
-        logger.warning("ignoring the unreadable state file %s (%s)", path, exc)
+        reason = str(exc).splitlines()[0]  # pydantic's own message runs over many lines
+        logger.warning("ignoring the unreadable state file %s (%s)", path, reason)
         return RunState()
 
 

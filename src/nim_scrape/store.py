@@ -273,6 +273,11 @@ def read_text(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError as exc:
+        raise OutputError(
+            f"cannot read {path}: it is not UTF-8 text (byte {exc.start})",
+            hint="move it aside, or save it as UTF-8",
+        ) from exc
     except OSError as exc:
         raise OutputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
