@@ -168,3 +168,9 @@ def test_only_its_own_temporaries_are_cleared(tmp_path):
         True,
         True,
     )
+
+
+def test_a_catalogue_saved_with_a_byte_order_mark_is_read():
+    data = b"\xef\xbb\xbf" + GOOD.encode()
+    assert load_catalogue(data) == load_catalogue(GOOD)
+    assert not compare_files(data, GOOD.encode()).has_changes

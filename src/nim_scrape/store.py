@@ -72,6 +72,7 @@ def catalogue_json(catalogue: Catalogue) -> str:
 
 def load_catalogue(text: str | bytes, *, name: str = "catalogue") -> Catalogue:
     """A catalogue from its JSON text, checked whole; ``CatalogueError`` names the first problem."""
+    text = _without_bom(text)
     try:
         # Validating 300,000 records makes millions of objects, all kept: a paused collector
         # saves the repeated scans of them, half the time of a large file (make bench, #11).
@@ -83,6 +84,16 @@ def load_catalogue(text: str | bytes, *, name: str = "catalogue") -> Catalogue:
     if problem:
         raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
     return catalogue
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(text: str | bytes) -> str | bytes:
+    """A catalogue saved by an editor that writes a byte order mark is still a catalogue."""
+    if isinstance(text, bytes):
+        return text.removeprefix(_UTF8_BOM)
+    return text.removeprefix("\ufeff")
 
 
 def _first(exc: ValidationError) -> str:
@@ -141,6 +152,7 @@ class _FileRecords:
 
     @classmethod
     def read(cls, data: bytes, name: str) -> _FileRecords:
+        data = data.removeprefix(_UTF8_BOM)
         try:
             found = _lines(data, name) or _values(data, name)
         except (ValueError, TypeError, KeyError, AttributeError):
