@@ -22,6 +22,7 @@ INTERNAL = {
         "Recorder",
         "check_source",
         "decode_body",
+        "http_client",
         "is_url",
     },
     "formats": {

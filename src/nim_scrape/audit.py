@@ -172,83 +172,32 @@ def _meaning(text: str) -> str:
     return cosmetic_key(text).casefold()
 
 
+# What one SDK declares, by code: every declaration of a code, in the SDK's order.
+_Declared = dict[int, list[SdkCode]]
+# The other SDKs of the audit, each with what it declares.
+_Others = list[tuple[str, _Declared]]
+
+
 def audit(catalogue: Catalogue, sdks: Sequence[Sdk]) -> Audit:
     """Every finding of ``catalogue`` against ``sdks``, in SDK order, then page or code order."""
-    urls = {section.title: section.url for section in catalogue.sections}
-    page: dict[int, list[PageRow]] = {}
-    for record in catalogue.records:
-        page.setdefault(record.code, []).append(_row(record, urls))
+    page = _page_rows(catalogue)
     declared = [_by_code(sdk) for sdk in sdks]
     near = _near_sections(catalogue.records)
-
     missing: list[DocumentedNotInSdk] = []
     extra: list[InSdkNotDocumented] = []
     differs: list[MeaningDiffers] = []
     twice: list[SdkConflict] = []
     for sdk, codes in zip(sdks, declared, strict=True):
         others = [(o.label, c) for o, c in zip(sdks, declared, strict=True) if o is not sdk]
-        for code, rows in page.items():
-            if code not in codes:
-                present = tuple(label for label, c in others if code in c)
-                missing.append(
-                    DocumentedNotInSdk(
-                        code=code, sdk=sdk.label, sections=tuple(rows), present_in=present
-                    )
-                )
-        for code in sorted(codes):
-            first = codes[code][0]
-            if code not in page:
-                extra.append(
-                    InSdkNotDocumented(
-                        code=code,
-                        sdk=sdk.label,
-                        name=first.name,
-                        sdk_message=first.message,
-                        sdk_message_zh=first.message_zh,
-                        file=first.file,
-                        also_in=tuple(label for label, c in others if code in c),
-                        near_section=near.get(code // 1000) if code >= 1000 else None,
-                    )
-                )
-            elif first.message and not any(
-                _meaning(row.message) == _meaning(first.message) for row in page[code]
-            ):
-                differs.append(
-                    MeaningDiffers(
-                        code=code,
-                        sdk=sdk.label,
-                        name=first.name,
-                        sdk_message=first.message,
-                        sdk_message_zh=first.message_zh,
-                        file=first.file,
-                        sections=tuple(page[code]),
-                    )
-                )
-            names = {c.name: c for c in codes[code]}
-            if len(names) > 1:
-                twice.append(
-                    SdkConflict(
-                        code=code,
-                        sdk=sdk.label,
-                        names=tuple(_named(sdk, c) for c in names.values()),
-                    )
-                )
-    conflicts = [
-        DocConflict(
-            code=code,
-            sections=tuple(rows),
-            sdks=tuple(
-                _named(sdk, c[code][0]) for sdk, c in zip(sdks, declared, strict=True) if code in c
-            ),
-        )
-        for code, rows in page.items()
-        if _conflicting(rows)
-    ]
+        missing += _documented_not_in_sdk(sdk, codes, page, others)
+        extra += _in_sdk_not_documented(sdk, codes, page, others, near)
+        differs += _meaning_differs(sdk, codes, page)
+        twice += _sdk_conflicts(sdk, codes)
     lists = {
         "documented_not_in_sdk": tuple(missing),
         "in_sdk_not_documented": tuple(extra),
         "meaning_differs": tuple(differs),
-        "doc_conflicts": tuple(conflicts),
+        "doc_conflicts": tuple(_doc_conflicts(page, sdks, declared)),
         "sdk_conflicts": tuple(twice),
     }
     return Audit(
@@ -264,6 +213,107 @@ def audit(catalogue: Catalogue, sdks: Sequence[Sdk]) -> Audit:
     )
 
 
+def _page_rows(catalogue: Catalogue) -> dict[int, list[PageRow]]:
+    """Each code the page documents, with every row that documents it, in page order."""
+    urls = {section.title: section.url for section in catalogue.sections}
+    page: dict[int, list[PageRow]] = {}
+    for record in catalogue.records:
+        page.setdefault(record.code, []).append(_row(record, urls))
+    return page
+
+
+def _documented_not_in_sdk(
+    sdk: Sdk, codes: _Declared, page: dict[int, list[PageRow]], others: _Others
+) -> list[DocumentedNotInSdk]:
+    return [
+        DocumentedNotInSdk(
+            code=code,
+            sdk=sdk.label,
+            sections=tuple(rows),
+            present_in=tuple(label for label, c in others if code in c),
+        )
+        for code, rows in page.items()
+        if code not in codes
+    ]
+
+
+def _in_sdk_not_documented(
+    sdk: Sdk,
+    codes: _Declared,
+    page: dict[int, list[PageRow]],
+    others: _Others,
+    near: dict[int, str],
+) -> list[InSdkNotDocumented]:
+    return [
+        InSdkNotDocumented(
+            **_as_declared(sdk, codes[code][0]),
+            also_in=tuple(label for label, c in others if code in c),
+            near_section=near.get(code // 1000) if code >= 1000 else None,
+        )
+        for code in sorted(codes)
+        if code not in page
+    ]
+
+
+def _meaning_differs(
+    sdk: Sdk, codes: _Declared, page: dict[int, list[PageRow]]
+) -> list[MeaningDiffers]:
+    """Codes whose SDK text (the first declaration's) matches none of the page's messages."""
+    return [
+        MeaningDiffers(**_as_declared(sdk, codes[code][0]), sections=tuple(page[code]))
+        for code in sorted(codes)
+        if code in page and _differs(codes[code][0].message, page[code])
+    ]
+
+
+def _differs(sdk_message: str, rows: list[PageRow]) -> bool:
+    """The SDK has a text for the code, and it is none of the page's (cosmetics aside)."""
+    return bool(sdk_message) and not any(
+        _meaning(row.message) == _meaning(sdk_message) for row in rows
+    )
+
+
+def _as_declared(sdk: Sdk, declared: SdkCode) -> dict[str, Any]:
+    """The fields that a finding about a code the SDK declares gives first, the same way in
+    each kind of finding: the code, the SDK, and what the SDK calls it where."""
+    return {
+        "code": declared.code,
+        "sdk": sdk.label,
+        "name": declared.name,
+        "sdk_message": declared.message,
+        "sdk_message_zh": declared.message_zh,
+        "file": declared.file,
+    }
+
+
+def _sdk_conflicts(sdk: Sdk, codes: _Declared) -> list[SdkConflict]:
+    """Codes the SDK declares under two names or more (one finding a code, names in order)."""
+    conflicts: list[SdkConflict] = []
+    for code in sorted(codes):
+        names = {c.name: c for c in codes[code]}
+        if len(names) > 1:
+            named = tuple(_named(sdk, c) for c in names.values())
+            conflicts.append(SdkConflict(code=code, sdk=sdk.label, names=named))
+    return conflicts
+
+
+def _doc_conflicts(
+    page: dict[int, list[PageRow]], sdks: Sequence[Sdk], declared: list[_Declared]
+) -> list[DocConflict]:
+    """Codes the page gives meanings that share nothing, with what each SDK calls them."""
+    return [
+        DocConflict(
+            code=code,
+            sections=tuple(rows),
+            sdks=tuple(
+                _named(sdk, c[code][0]) for sdk, c in zip(sdks, declared, strict=True) if code in c
+            ),
+        )
+        for code, rows in page.items()
+        if _conflicting(rows)
+    ]
+
+
 def _row(record: Record, urls: dict[str, str]) -> PageRow:
     return PageRow(
         section=record.section,
@@ -273,8 +323,8 @@ def _row(record: Record, urls: dict[str, str]) -> PageRow:
     )
 
 
-def _by_code(sdk: Sdk) -> dict[int, list[SdkCode]]:
-    codes: dict[int, list[SdkCode]] = {}
+def _by_code(sdk: Sdk) -> _Declared:
+    codes: _Declared = {}
     for code in sdk.codes:
         codes.setdefault(code.code, []).append(code)
     return codes

@@ -15,7 +15,8 @@ import logging
 import re
 import stat
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -26,8 +27,6 @@ from . import __version__
 from .errors import FetchError, PageError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     import httpx
     from tenacity import RetryCallState, Retrying
 
@@ -41,6 +40,7 @@ __all__ = [
     "check_source",
     "decode_body",
     "fetch_page",
+    "http_client",
     "is_url",
     "read_source",
 ]
@@ -270,53 +270,77 @@ def fetch_page(
 
     _check_url(url)
     limits = limits or FetchLimits()
+    headers = _request_headers(etag, last_modified)
+    tries = 0  # fewer than retries + 1 when the total time ran out first
+    with http_client(client, limits) as http:
+        try:
+            for attempt in _retrying(limits, sleep):
+                with attempt:
+                    tries += 1
+                    return _get_once(http, url, headers, limits, on_received)
+        except (_Retryable, httpx.HTTPError) as exc:
+            raise _fetch_error(exc, url, limits, tries) from exc
+    raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+
+@contextmanager
+def http_client(
+    client: httpx.Client | None, limits: FetchLimits, *, user_agent: str = USER_AGENT
+) -> Iterator[httpx.Client]:
+    """``client`` as given (its owner closes it), or one set up for ``limits`` and closed on
+    leaving: redirects followed up to ``limits.max_redirects``, ``limits.timeout`` per request."""
+    if client is not None:
+        yield client
+        return
+    import httpx
+
+    with httpx.Client(
+        headers={"User-Agent": user_agent},
+        timeout=httpx.Timeout(limits.timeout),
+        follow_redirects=True,
+        max_redirects=limits.max_redirects,
+    ) as own:
+        yield own
+
+
+def _request_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """What the request accepts and, given what an earlier fetch saw, makes it conditional."""
     headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    own = client is None
-    http = client or httpx.Client(
-        headers={"User-Agent": USER_AGENT},
-        timeout=httpx.Timeout(limits.timeout),
-        follow_redirects=True,
-        max_redirects=limits.max_redirects,
-    )
-    tries = 0  # fewer than retries + 1 when the total time ran out first
-    try:
-        for attempt in _retrying(limits, sleep):
-            with attempt:
-                tries += 1
-                return _get_once(http, url, headers, limits, on_received)
-    except _Retryable as exc:
+    return headers
+
+
+def _fetch_error(exc: Exception, url: str, limits: FetchLimits, tries: int) -> FetchError:
+    """The ``FetchError`` for what the last try ended with, with a hint at what to do."""
+    import httpx
+
+    if isinstance(exc, _Retryable):
         status = exc.response.status_code
-        raise FetchError(
+        return FetchError(
             f"cannot fetch {url}: HTTP {status} {exc.response.reason_phrase} after "
             f"{_tries(tries, limits)}",
             url=url,
             status=status,
             hint="the server is failing or limiting requests; try again later",
-        ) from exc
-    except httpx.TooManyRedirects as exc:
-        raise FetchError(
+        )
+    if isinstance(exc, httpx.TooManyRedirects):
+        return FetchError(
             f"cannot fetch {url}: more than {limits.max_redirects} redirects", url=url
-        ) from exc
-    except httpx.TimeoutException as exc:
-        raise FetchError(
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(
             f"cannot fetch {url}: timed out after {limits.timeout:g} s ({_tries(tries, limits)})",
             url=url,
             hint="raise --timeout, or try again later",
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(
-            f"cannot fetch {url}: {_describe(exc)}",
-            url=url,
-            hint="check the network, or pass a saved copy of the page with --source FILE",
-        ) from exc
-    finally:
-        if own:
-            http.close()
-    raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+        )
+    return FetchError(
+        f"cannot fetch {url}: {_describe(exc)}",
+        url=url,
+        hint="check the network, or pass a saved copy of the page with --source FILE",
+    )
 
 
 def _tries(tries: int, limits: FetchLimits) -> str:

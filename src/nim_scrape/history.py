@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .diff import CatalogueDiff, compare
+from .diff import CatalogueDiff, RecordChange, RecordMove, compare
 from .errors import CatalogueError, UsageError
 from .models import Catalogue, Record
 from .report import first_run_line, summary_line
@@ -226,30 +226,15 @@ def events_of(
     if changes is None:
         return [_event("added", None, record, **when) for record in current.records]
     events = [_event("added", None, record, **when) for record in changes.added]
-    events += [
-        _event(
-            "changed",
-            change.before,
-            change.after,
-            fields=change.fields,
-            cosmetic=change.cosmetic,
-            **when,
-        )
-        for change in changes.changed
-    ]
-    events += [
-        _event(
-            "moved",
-            move.before,
-            move.after,
-            fields=move.fields,
-            from_section=move.from_section,
-            **when,
-        )
-        for move in changes.moved
-    ]
+    events += [_kept("changed", c, cosmetic=c.cosmetic, **when) for c in changes.changed]
+    events += [_kept("moved", m, from_section=m.from_section, **when) for m in changes.moved]
     events += [_event("removed", record, None, **when) for record in changes.removed]
     return events
+
+
+def _kept(kind: EventKind, pair: RecordChange | RecordMove, **rest: Any) -> HistoryEvent:
+    """The event of a record on both sides of the change: as it was, as it is, what differs."""
+    return _event(kind, pair.before, pair.after, fields=pair.fields, **rest)
 
 
 def _event(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Token", "decode_string", "tokenize"]
 
@@ -74,6 +74,15 @@ _REGEX_AFTER_PUNCT_NOT = frozenset(")]")
 _PAREN_BEFORE_STATEMENT = frozenset(("if", "while", "for", "with"))
 
 
+@dataclass(slots=True)
+class _Open:
+    """What is open where the tokenizer stands: each template expression's brace depth (a ``}``
+    at depth 0 resumes the template's text), and for each paren whether a statement heads it."""
+
+    templates: list[int] = field(default_factory=list)
+    parens: list[bool] = field(default_factory=list)
+
+
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text``. Never raises: an unterminated literal ends the text."""
     tokens: list[Token] = []
@@ -81,10 +90,8 @@ def tokenize(text: str) -> list[Token]:
     match = _MAIN.match
     pos, end = 0, len(text)
     doc: str | None = None
-    # Each open template expression's brace depth; each open paren: does a statement head it?
-    templates: list[int] = []
-    parens: list[bool] = []
-    prev: Token | None = None
+    open_ = _Open()
+    prev: Token | None = None  # what the next / is judged by: division or a regex
     while pos < end:
         m = match(text, pos)
         assert m is not None  # the last alternative matches any character
@@ -96,48 +103,56 @@ def tokenize(text: str) -> list[Token]:
         if kind in ("line", "block"):
             doc = value
             continue
+        after: Token | None = None
         if kind == "str":
             token = Token("str", decode_string(value[1:-1]), start, doc)
         elif kind == "tpl":
-            token, pos = _template_rest(text, start, pos, doc, templates)
+            token, pos = _template_rest(text, start, pos, doc, open_.templates)
         elif kind == "slash":
-            if _regex_may_start(prev, parens):
-                r = _REGEX.match(text, pos)
-                if r is not None:
-                    token, pos = Token("regex", text[start : r.end()], start, doc), r.end()
-                else:
-                    token = Token("punct", "/", start, doc)
-            else:
-                token = Token("punct", "/", start, doc)
+            token, pos = _slash(text, start, pos, doc, prev, open_.parens)
         elif kind == "punct" and value in "{}()" and len(value) == 1:
-            if value == "(":
-                parens.append(prev is not None and prev.value in _PAREN_BEFORE_STATEMENT)
-            elif value == ")":
-                statement = parens.pop() if parens else False
-                if statement:  # `if (x) /re/.test(y)`: a regex may follow this paren
-                    token = Token("punct", ")", start, doc)
-                    append(token)
-                    prev, doc = Token("punct", ";", start), None
-                    continue
-            elif value == "{" and templates:
-                templates[-1] += 1
-            elif value == "}" and templates:
-                if templates[-1] == 0:
-                    templates.pop()
-                    token, pos = _template_rest(text, start, pos, doc, templates)
-                    append(token)
-                    prev, doc = token, None
-                    continue
-                templates[-1] -= 1
-            token = Token("punct", value, start, doc)
+            token, pos, after = _bracket(text, value, start, pos, doc, prev, open_)
         elif kind == "punct" and value in "\"'":
             logger.debug("unterminated string at %d; the rest is not read", start)
             break
         else:
             token = Token(kind or "punct", value, start, doc)
         append(token)
-        prev, doc = token, None
+        prev, doc = after or token, None
     return tokens
+
+
+def _slash(
+    text: str, start: int, pos: int, doc: str | None, prev: Token | None, parens: list[bool]
+) -> tuple[Token, int]:
+    """A regular expression literal where one may start and is closed, else a division."""
+    if _regex_may_start(prev, parens):
+        r = _REGEX.match(text, pos)
+        if r is not None:
+            return Token("regex", text[start : r.end()], start, doc), r.end()
+    return Token("punct", "/", start, doc), pos
+
+
+def _bracket(
+    text: str, value: str, start: int, pos: int, doc: str | None, prev: Token | None, open_: _Open
+) -> tuple[Token, int, Token | None]:
+    """A paren or brace, kept track of in ``open_``; with where to go on, and the token the next
+    / is judged by when it is not this one."""
+    if value == "(":
+        open_.parens.append(prev is not None and prev.value in _PAREN_BEFORE_STATEMENT)
+    elif value == ")":
+        if open_.parens.pop() if open_.parens else False:
+            # `if (x) /re/.test(y)`: a regex may follow this paren, as after a `;`
+            return Token("punct", ")", start, doc), pos, Token("punct", ";", start)
+    elif value == "{" and open_.templates:
+        open_.templates[-1] += 1
+    elif value == "}" and open_.templates:
+        if open_.templates[-1] == 0:
+            open_.templates.pop()
+            token, pos = _template_rest(text, start, pos, doc, open_.templates)
+            return token, pos, None
+        open_.templates[-1] -= 1
+    return Token("punct", value, start, doc), pos, None
 
 
 def _regex_may_start(prev: Token | None, parens: list[bool]) -> bool:

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .errors import FetchError, OutputError, UsageError
-from .fetch import FetchLimits
+from .fetch import FetchLimits, http_client
 from .store import atomic_write
 
 if TYPE_CHECKING:
@@ -123,37 +123,32 @@ def fetch_package(
 
     limits = limits or FetchLimits()
     base = (registry or registry_url()).rstrip("/") + "/"
-    own = client is None
-    http = client or httpx.Client(
-        headers={"User-Agent": f"nim-scrape/{__version__}"},
-        timeout=httpx.Timeout(limits.timeout),
-        follow_redirects=True,
-        max_redirects=limits.max_redirects,
-    )
-    try:
-        version, dist = _resolve(http, base, spec)
-        integrity = _integrity(dist, spec.name, version)
-        path = cache / _file_name(integrity)
-        if path.is_file() and _verify(path, integrity):
-            logger.info("%s@%s from the cache, %s", spec.name, version, path)
-        else:
-            tarball = dist.get("tarball")
-            if not isinstance(tarball, str) or not tarball.startswith(("http://", "https://")):
-                raise FetchError(
-                    f"the registry gives no tarball for {spec.name}@{version}", url=base
-                )
-            _download(http, tarball, path, integrity, limits)
-    except httpx.HTTPError as exc:
-        raise FetchError(
-            f"cannot reach the npm registry {base}: {type(exc).__name__}: {exc}",
-            url=base,
-            hint="check the network or npm_config_registry",
-        ) from exc
-    finally:
-        if own:
-            http.close()
+    with http_client(client, limits, user_agent=f"nim-scrape/{__version__}") as http:
+        try:
+            version, dist = _resolve(http, base, spec)
+            integrity = _integrity(dist, spec.name, version)
+            path = cache / _file_name(integrity)
+            if path.is_file() and _verify(path, integrity):
+                logger.info("%s@%s from the cache, %s", spec.name, version, path)
+            else:
+                tarball = _tarball_url(dist, spec.name, version, base)
+                _download(http, tarball, path, integrity, limits)
+        except httpx.HTTPError as exc:
+            raise FetchError(
+                f"cannot reach the npm registry {base}: {type(exc).__name__}: {exc}",
+                url=base,
+                hint="check the network or npm_config_registry",
+            ) from exc
     index.put(spec.name, version, integrity)
     return NpmPackage(spec.name, version, integrity, path)
+
+
+def _tarball_url(dist: dict[str, Any], name: str, version: str, base: str) -> str:
+    """Where the registry says the tarball is; only an http(s) URL is downloaded."""
+    tarball = dist.get("tarball")
+    if not isinstance(tarball, str) or not tarball.startswith(("http://", "https://")):
+        raise FetchError(f"the registry gives no tarball for {name}@{version}", url=base)
+    return tarball
 
 
 def _usable(cache: Path) -> Path:

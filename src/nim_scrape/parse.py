@@ -354,6 +354,17 @@ def _code(text: str) -> tuple[int, str] | None:
     return int(digits), note
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where a table keeps what is read of it, from its header row."""
+
+    headers: tuple[str, ...]  # code, message, description, then the extra columns
+    extra_keys: tuple[str, ...]  # the extra columns' keys in each record's ``extra``
+    wanted: tuple[int, ...]  # the column of each of ``headers``
+    width: int  # the cells a row needs to have all of them
+    header_row: tuple[str, ...]  # the header row as compared, to know it when repeated
+
+
 def _read_table(
     table: Tag, columns: dict[str, int], section: str, heading: str | None, anchor: str | None
 ) -> _Table:
@@ -364,26 +375,7 @@ def _read_table(
     the majority is not one the parser knows, and fails naming its first such row (#9).
     """
     rows = _rows(table)
-    header_cells = _cells(next(rows))
-    header_texts = [_cell(c)[0] for c in header_cells]
-    if "description" not in columns:
-        raise ParseError(
-            f"table {section!r}: no 说明 column (headers: {' | '.join(header_texts)})",
-            hint="the page layout changed; the parser needs updating",
-        )
-    labels = _expand(
-        [(t, _span(c, "colspan")) for t, c in zip(header_texts, header_cells, strict=True)]
-    )
-    code_at, message_at, description_at = (
-        columns["code"],
-        columns["message"],
-        columns["description"],
-    )
-    extra_at, extra_keys = _extra_columns(header_cells, header_texts, set(columns.values()))
-    headers = (labels[code_at], labels[message_at], labels[description_at], *extra_keys)
-    wanted = (code_at, message_at, description_at, *extra_at)
-    width = max(wanted) + 1
-    header_row = tuple(_header_key(t) for t in labels)
+    layout = _layout(_cells(next(rows)), columns, section)
     out: list[_Row] = []
     skipped: list[str] = []  # why each row that is not a record was not one
     pending: dict[int, tuple[Tag, int]] = {}
@@ -393,40 +385,81 @@ def _read_table(
         if len(grid) < 2 or all(c is grid[0] for c in grid):
             logger.debug("table %r, row %d: a note across the table, skipped", section, number)
             continue
-        if len(grid) < width:
-            skipped.append(f"row {number}: {len(grid)} cells where {width} are needed")
+        if len(grid) < layout.width:
+            skipped.append(f"row {number}: {len(grid)} cells where {layout.width} are needed")
             logger.debug("table %r, %s: skipped", section, skipped[-1])
             continue
-        texts: list[tuple[str, tuple[_RawLink, ...]]] = []
-        for at in wanted:
-            cell = grid[at]
-            if at and cell is grid[at - 1]:
-                texts.append(_EMPTY)  # a cell spanning columns is read once, in its first
-            elif pending or cell.attrs:
-                key = id(cell)
-                if key not in spanned:
-                    spanned[key] = _cell(cell)
-                texts.append(spanned[key])
-            else:
-                texts.append(_cell(cell))
-        code_text = texts[0][0]
-        code = _code(code_text)
+        texts = _wanted_texts(grid, layout.wanted, spanned, read_once=bool(pending))
+        code = _code(texts[0][0])
         if code is None:
-            if _is_header_row(grid, header_row):
+            if _is_header_row(grid, layout.header_row):
                 logger.debug("table %r, row %d: the header row repeated, skipped", section, number)
                 continue
-            skipped.append(f"row {number}: the code {code_text!r} is not a number")
+            skipped.append(f"row {number}: the code {texts[0][0]!r} is not a number")
             logger.debug("table %r, %s: skipped", section, skipped[-1])
             continue
         extra = tuple(text for text, _ in texts[3:])
         out.append((code[0], code[1], texts[1][0], texts[2][0], texts[2][1], extra))
-    if len(skipped) > len(out):
+    _refuse_mostly_skipped(section, skipped, len(out))
+    return _Table(heading, anchor, layout.headers, out, layout.extra_keys)
+
+
+def _layout(header_cells: list[Tag], columns: dict[str, int], section: str) -> _Layout:
+    """The table's layout from its header row; a ``ParseError`` when it has no 说明 column."""
+    header_texts = [_cell(c)[0] for c in header_cells]
+    if "description" not in columns:
         raise ParseError(
-            f"table {section!r}: {len(skipped)} of {len(skipped) + len(out)} rows are not "
+            f"table {section!r}: no 说明 column (headers: {' | '.join(header_texts)})",
+            hint="the page layout changed; the parser needs updating",
+        )
+    labels = _expand(
+        [(t, _span(c, "colspan")) for t, c in zip(header_texts, header_cells, strict=True)]
+    )
+    known = (columns["code"], columns["message"], columns["description"])
+    extra_at, extra_keys = _extra_columns(header_cells, header_texts, set(columns.values()))
+    wanted = (*known, *extra_at)
+    return _Layout(
+        headers=(*(labels[at] for at in known), *extra_keys),
+        extra_keys=extra_keys,
+        wanted=wanted,
+        width=max(wanted) + 1,
+        header_row=tuple(_header_key(t) for t in labels),
+    )
+
+
+def _wanted_texts(
+    grid: list[Tag],
+    wanted: tuple[int, ...],
+    spanned: dict[int, tuple[str, tuple[_RawLink, ...]]],
+    *,
+    read_once: bool,
+) -> list[tuple[str, tuple[_RawLink, ...]]]:
+    """The text and links of each wanted cell of the row. A cell spanning columns is read in
+    its first only; one spanning rows (``read_once``, or any cell with attributes) is read
+    once and remembered in ``spanned``."""
+    texts: list[tuple[str, tuple[_RawLink, ...]]] = []
+    for at in wanted:
+        cell = grid[at]
+        if at and cell is grid[at - 1]:
+            texts.append(_EMPTY)
+        elif read_once or cell.attrs:
+            key = id(cell)
+            if key not in spanned:
+                spanned[key] = _cell(cell)
+            texts.append(spanned[key])
+        else:
+            texts.append(_cell(cell))
+    return texts
+
+
+def _refuse_mostly_skipped(section: str, skipped: list[str], records: int) -> None:
+    """A ``ParseError`` when most rows were skipped: the table is not one the parser knows."""
+    if len(skipped) > records:
+        raise ParseError(
+            f"table {section!r}: {len(skipped)} of {len(skipped) + records} rows are not "
             f"error codes; {skipped[0]}",
             hint="the page layout changed; the parser needs updating",
         )
-    return _Table(heading, anchor, headers, out, extra_keys)
 
 
 _EMPTY: tuple[str, tuple[_RawLink, ...]] = ("", ())

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .errors import FetchError, UsageError
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Request, Route
+    from playwright.sync_api import Browser, Page, Playwright, Request, Route
 
 __all__ = ["CHROMIUM_ARGS", "CHROMIUM_NAMES", "find_chromium", "render_html"]
 
@@ -72,65 +72,91 @@ def render_html(
     the page cannot be loaded or shows no table in time.
     """
     try:
-        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise UsageError("rendering pages needs Playwright", hint=_INSTALL) from None
-    browser_path = find_chromium()
-    if browser_path is None:
-        raise UsageError("no Chromium or Chrome found on PATH", hint=_INSTALL)
-    if not Path(browser_path).exists():
-        raise UsageError(f"the browser {browser_path} does not exist", hint=_INSTALL)
+    browser_path = _browser_path()
     url = _as_url(source)
     with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=browser_path,
-                args=list(CHROMIUM_ARGS),
-                headless=True,
-                timeout=_LAUNCH_TIMEOUT * 1000,
-            )
-        except PlaywrightError as exc:
-            raise UsageError(
-                f"the browser {browser_path} could not be started: {_first_line(exc)}",
-                hint=_INSTALL,
-            ) from exc
+        browser = _launch(playwright, browser_path)
         # The page's time starts once the browser is up: a slow start is not a slow page.
         deadline = time.monotonic() + timeout
-
-        def left_ms() -> float:
-            return max(1.0, (deadline - time.monotonic()) * 1000)
-
         try:
             page = browser.new_page()
             page.on("request", lambda request: _seen(request, on_request))
             page.route("**/*", _skip_heavy)
-            try:
-                response = page.goto(url, wait_until="domcontentloaded", timeout=left_ms())
-            except PlaywrightError as exc:
-                raise FetchError(
-                    f"{source} could not be loaded in the browser: {_first_line(exc)}", url=source
-                ) from exc
-            if response is not None and response.status >= 400:
-                raise FetchError(
-                    f"{source} answered HTTP {response.status} in the browser",
-                    url=source,
-                    status=response.status,
-                )
-            try:
-                page.wait_for_selector("table", state="attached", timeout=left_ms())
-            except PlaywrightError as exc:
-                raise FetchError(
-                    f"{source}: no table appeared within {timeout:g} s of loading it in the "
-                    "browser",
-                    url=source,
-                    hint="the page may need longer (raise the timeout) or is not the page",
-                ) from exc
+            _load(page, url, source, deadline)
+            _wait_for_table(page, source, deadline, timeout)
             _settle(page, deadline)
             html: str = page.content()
             return html
         finally:
             browser.close()
+
+
+def _browser_path() -> str:
+    """The browser ``find_chromium`` chooses; a ``UsageError`` when there is none."""
+    browser_path = find_chromium()
+    if browser_path is None:
+        raise UsageError("no Chromium or Chrome found on PATH", hint=_INSTALL)
+    if not Path(browser_path).exists():
+        raise UsageError(f"the browser {browser_path} does not exist", hint=_INSTALL)
+    return browser_path
+
+
+def _launch(playwright: Playwright, browser_path: str) -> Browser:
+    """The browser, headless with CHROMIUM_ARGS; a ``UsageError`` when it will not start."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return playwright.chromium.launch(
+            executable_path=browser_path,
+            args=list(CHROMIUM_ARGS),
+            headless=True,
+            timeout=_LAUNCH_TIMEOUT * 1000,
+        )
+    except PlaywrightError as exc:
+        raise UsageError(
+            f"the browser {browser_path} could not be started: {_first_line(exc)}",
+            hint=_INSTALL,
+        ) from exc
+
+
+def _load(page: Page, url: str, source: str, deadline: float) -> None:
+    """Go to ``url``; a ``FetchError`` when it cannot be loaded or answers with an HTTP error."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        response = page.goto(url, wait_until="domcontentloaded", timeout=_left_ms(deadline))
+    except PlaywrightError as exc:
+        raise FetchError(
+            f"{source} could not be loaded in the browser: {_first_line(exc)}", url=source
+        ) from exc
+    if response is not None and response.status >= 400:
+        raise FetchError(
+            f"{source} answered HTTP {response.status} in the browser",
+            url=source,
+            status=response.status,
+        )
+
+
+def _wait_for_table(page: Page, source: str, deadline: float, timeout: float) -> None:
+    """Wait for a ``<table>`` until the deadline; a ``FetchError`` when none appears."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.wait_for_selector("table", state="attached", timeout=_left_ms(deadline))
+    except PlaywrightError as exc:
+        raise FetchError(
+            f"{source}: no table appeared within {timeout:g} s of loading it in the browser",
+            url=source,
+            hint="the page may need longer (raise the timeout) or is not the page",
+        ) from exc
+
+
+def _left_ms(deadline: float) -> float:
+    """The milliseconds left before ``deadline``, at least one (Playwright's 0 is no limit)."""
+    return max(1.0, (deadline - time.monotonic()) * 1000)
 
 
 def _as_url(source: str) -> str:
