@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, changelog, messages
 from .diff import CatalogueDiff, compare
@@ -205,47 +205,70 @@ def _update(
     progress(f"{'rendering' if options.render else 'fetching'} {options.source}")
     page = _read(options, state if trusted else None, on_received)
     reason = _unchanged(page, state) if trusted and not options.force else None
-    written: tuple[Path, ...] = ()
-    carried = 0
     if reason and previous is not None:
-        catalogue = previous
         save_state(folder.state_path, _next_state(state, options.source, page, previous_bytes))
+        return _to_deliver(folder, previous, previous, None, written=(), unchanged_because=reason)
+    size_before = state.body_size if trusted else None
+    catalogue, changes, carried = _parse_and_check(page, previous, options, size_before, progress)
+    pending_before = folder.pending_path.exists()
+    written = _write_new(folder, catalogue, previous, changes) if catalogue is not previous else ()
+    data = folder.json_path.read_bytes() if written or previous_bytes is None else previous_bytes
+    save_state(folder.state_path, _next_state(state, options.source, page, data))
+    # This run's own change is the one to deliver unless an older one is still pending.
+    known = None if pending_before else changes
+    return _to_deliver(folder, catalogue, previous, known, written=written, names_carried=carried)
+
+
+def _parse_and_check(
+    page: Page,
+    previous: Catalogue | None,
+    options: RefreshOptions,
+    size_before: int | None,
+    progress: Progress,
+) -> tuple[Catalogue, CatalogueDiff | None, int]:
+    """The page's catalogue (``previous`` itself when the content is the same), its changes
+    from ``previous``, and how many section names it kept from it; the guard has passed."""
+    progress(f"parsing {page.body_size:,} bytes")
+    catalogue = _parse(page, rendered=options.render)
+    if previous is None:
+        return catalogue, None, 0
+    catalogue, carried = _carry_section_names(previous, catalogue)
+    progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
+    changes = compare(previous, catalogue)
+    if options.force:
+        return catalogue, changes, carried
+    check(
+        previous,
+        changes,
+        thresholds=options.thresholds,
+        size_before=size_before,
+        size_after=page.body_size,
+    )
+    if not changes.has_changes:
+        # The same content: the files stay as they are, whatever the page's title, date or
+        # shape now say (SPEC: a run that finds no change touches nothing).
+        return previous, changes, carried
+    return catalogue, changes, carried
+
+
+def _to_deliver(
+    folder: OutputFolder,
+    catalogue: Catalogue,
+    previous: Catalogue | None,
+    known: CatalogueDiff | None,
+    **result: Any,
+) -> RefreshResult:
+    """The result, with the change from the catalogue last delivered (``known`` when this run
+    made it, so a large catalogue is not compared twice)."""
+    base = None if known is not None else _pending_base(folder)
+    if known is not None and folder.pending_path.exists():
+        diff, created = known, False
+    elif base is not None:
+        diff, created = compare(base, catalogue), not base.records and not base.sections
     else:
-        progress(f"parsing {page.body_size:,} bytes")
-        catalogue = _parse(page, rendered=options.render)
-        if previous is not None:
-            catalogue, carried = _carry_section_names(previous, catalogue)
-        progress(f"parsed {len(catalogue.records)} records in {len(catalogue.sections)} sections")
-        changes = compare(previous, catalogue) if previous is not None else None
-        if previous is not None and changes is not None and not options.force:
-            sizes = (state.body_size if trusted else None, page.body_size)
-            check(
-                previous,
-                changes,
-                thresholds=options.thresholds,
-                size_before=sizes[0],
-                size_after=sizes[1],
-            )
-            if not changes.has_changes:
-                # The same content: the files stay as they are, whatever the page's title,
-                # date or shape now say (SPEC: a run that finds no change touches nothing).
-                catalogue = previous
-        if catalogue is not previous:
-            written = _write_new(folder, catalogue, previous, changes)
-        data = (
-            folder.json_path.read_bytes() if written or previous_bytes is None else previous_bytes
-        )
-        save_state(folder.state_path, _next_state(state, options.source, page, data))
-    base = _pending_base(folder)
-    diff = compare(base, catalogue) if base is not None else _no_change(catalogue)
+        diff, created = _no_change(catalogue), False
     return RefreshResult(
-        catalogue=catalogue,
-        previous=previous,
-        diff=diff,
-        created=base is not None and not base.records and not base.sections,
-        written=written,
-        unchanged_because=reason,
-        names_carried=carried,
+        catalogue=catalogue, previous=previous, diff=diff, created=created, **result
     )
 
 

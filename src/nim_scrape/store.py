@@ -188,7 +188,9 @@ def _lines(data: bytes, name: str) -> _FileRecords | None:
     lines = block.split(b"\n")
     # Each record's section and code, read off its line in one pass (C speed), to check the
     # whole file without building a record (a record line starts with them: the models' order).
-    starts = _LINE_START.findall(block)
+    # (Searched in ``data`` from the newline before the first record: no copy of the block.)
+    first = start + len(_RECORDS_START) - 1
+    starts = _LINE_START.findall(data, first, len(data) - len(_RECORDS_END))
     if len(starts) != len(lines):
         return None
     lines[-1] += b","  # so that a record reads the same on the last line as on any other
@@ -201,7 +203,8 @@ def _lines(data: bytes, name: str) -> _FileRecords | None:
     return _FileRecords(name, head, lines, build, problem)
 
 
-_LINE_START = re.compile(rb'^ {4}\{"section":("(?:[^"\\]|\\.)*"),"code":(-?\d+)[,}]', re.M)
+# A newline, then a record's start: its section (a JSON string, escapes and all) and its code.
+_LINE_START = re.compile(rb'\n {4}\{"section":("[^"\\]*(?:\\.[^"\\]*)*"),"code":(-?\d+)[,}]')
 
 
 def _values(data: bytes, name: str) -> _FileRecords:
