@@ -5,8 +5,6 @@ Without it these tests skip, saying why; under CI=true they fail. Every page is 
 route that lets through only the page itself, so a request to anywhere else is seen.
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,42 +14,30 @@ from click.testing import CliRunner
 from nim_scrape.cli import cli
 from nim_scrape.history import read_history
 from nim_scrape.models import Catalogue, Link, Record, Section
+from nim_scrape.render import CHROMIUM_ARGS, find_chromium
 from nim_scrape.site import render_site
 from nim_scrape.store import read_catalogue
 
+from .browser import require_browser
+
 REAL = Path(__file__).parent.parent / "output" / "nim_error_codes.json"
 LIMIT = 600 * 1024
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def missing(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: browser tests must run)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        missing("no chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install -e '.[test]')")
+    """The Chromium ``--render`` uses, launched the same way (skips, or fails under CI=true)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=find_chromium(), args=list(CHROMIUM_ARGS)
+        )
         yield launched
         launched.close()
 
