@@ -2,15 +2,10 @@ import json
 import socket
 
 import pytest
-from click.testing import CliRunner
 
 from nim_scrape.cli import cli
 
-from .support import CURRENT, FIXTURES
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from .support import CURRENT, FIXTURES, run
 
 
 def closed_port() -> int:

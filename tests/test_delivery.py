@@ -17,19 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from werkzeug import Response
 
-from nim_scrape.cli import cli
 from nim_scrape.store import OutputFolder
 
-from .support import CURRENT, EDITION_2024_03
+from .support import CURRENT, EDITION_2024_03, run
 
 EDITION_LINE = "## 2024-10-31 15:38:33+08:00"
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def refresh(out: Path, source: Path = CURRENT, *more: str):

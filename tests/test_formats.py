@@ -8,19 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from nim_scrape.cli import cli
 from nim_scrape.formats import catalogue_typescript
 from nim_scrape.models import Catalogue, Record, Section
 from nim_scrape.store import read_catalogue
 
+from .support import run
+
 REPO = Path(__file__).parent.parent
 REAL = REPO / "output" / "nim_error_codes.json"
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

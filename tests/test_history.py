@@ -7,16 +7,10 @@ The repository is a real one (``history_repo`` in conftest): two refreshes commi
 import json
 import shutil
 
-from click.testing import CliRunner
-
-from nim_scrape.cli import cli
 from nim_scrape.history import Version, build_history
 
 from .conftest import git
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from .support import run
 
 
 def catalogue_of(repo):

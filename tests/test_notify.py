@@ -4,18 +4,12 @@ import json
 import logging
 
 import pytest
-from click.testing import CliRunner
 
-from nim_scrape.cli import cli
 from nim_scrape.messages import Message
 from nim_scrape.notify import fit, send
 
 from .strategies import build
-from .support import CURRENT, EDITION_2024_03, EDITION_2024_08
-
-
-def run(*args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+from .support import CURRENT, EDITION_2024_03, EDITION_2024_08, run
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
-from nim_scrape.cli import cli
 from nim_scrape.history import read_history
 from nim_scrape.models import Catalogue, Link, Record, Section
 from nim_scrape.render import CHROMIUM_ARGS, find_chromium
@@ -19,13 +17,10 @@ from nim_scrape.site import render_site
 from nim_scrape.store import read_catalogue
 
 from .browser import require_browser
+from .support import run
 
 REAL = Path(__file__).parent.parent / "output" / "nim_error_codes.json"
 LIMIT = 600 * 1024
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
