@@ -220,3 +220,26 @@ def test_cached_tarballs_need_no_registry(registry, project, httpserver):
     assert (first.exit_code, second.exit_code, paths(httpserver)) == (0, 0, [])
     assert second.stdout == first.stdout
     assert Path("output/sdk_audit.json").read_text(encoding="utf-8") == first.stdout
+
+
+def test_an_integrity_that_is_not_base64_is_not_trusted(registry, httpserver):
+    tarball = httpserver.url_for("/node-nim/-/node-nim-10.9.80.tgz")
+    registry("node-nim", NODE_NIM, "10.9.80", dist={"tarball": tarball, "integrity": "sha512-!!!"})
+    with pytest.raises(FetchError, match=r"publishes no usable integrity hash for node-nim@10\.9\.80"):
+        read_sdk("npm:node-nim@10.9.80")
+
+
+def test_dist_tags_that_are_not_a_mapping_are_no_tags(registry):
+    registry("node-nim", NODE_NIM, "10.9.80", tags=["latest"])
+    with pytest.raises(
+        UsageError, match=r"no version or tag 'latest' of node-nim \(its dist-tags: none\)"
+    ):
+        read_sdk("npm:node-nim@latest")
+
+
+def test_a_registry_setting_that_is_not_a_url_is_a_usage_error(monkeypatch):
+    monkeypatch.setenv("npm_config_registry", "http://[::1")
+    with pytest.raises(
+        UsageError, match=r"npm_config_registry=http://\[::1 is not an http\(s\) URL"
+    ):
+        read_sdk("npm:node-nim@latest")

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import tempfile
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,15 @@ def registry_url(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     for key in ("npm_config_registry", "NPM_CONFIG_REGISTRY"):
         if env.get(key):
-            return env[key].rstrip("/") + "/"
+            value = env[key]
+            try:
+                parts = urllib.parse.urlsplit(value)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            except ValueError:
+                valid = False
+            if not valid:
+                raise UsageError(f"{key}={value} is not an http(s) URL of an npm registry")
+            return value.rstrip("/") + "/"
     return DEFAULT_REGISTRY
 
 
@@ -185,6 +194,8 @@ def _resolve(http: httpx.Client, base: str, spec: NpmSpec) -> tuple[str, dict[st
         raise FetchError(
             f"the npm registry's answer for {spec.name} is not package metadata", url=url
         ) from exc
+    if not isinstance(tags, dict):
+        tags = {}
     version = tags.get(spec.version, spec.version)
     entry = versions.get(version) if isinstance(versions, dict) else None
     dist = entry.get("dist") if isinstance(entry, dict) else None
@@ -203,7 +214,9 @@ def _integrity(dist: dict[str, Any], name: str, version: str) -> str:
         by_algorithm: dict[str, str] = {}
         for item in published.split():
             algorithm, _, digest = item.partition("-")
-            by_algorithm.setdefault(algorithm, f"{algorithm}-{digest.split('?')[0]}")
+            digest = digest.split("?")[0]
+            if _decodes(digest):  # a hash that is not base64 verifies nothing
+                by_algorithm.setdefault(algorithm, f"{algorithm}-{digest}")
         for algorithm in _SRI_ALGORITHMS:
             if algorithm in by_algorithm:
                 return by_algorithm[algorithm]
@@ -215,6 +228,14 @@ def _integrity(dist: dict[str, Any], name: str, version: str) -> str:
         url=str(dist.get("tarball", "")),
         hint="an unverified package is not read",
     )
+
+
+def _decodes(digest: str) -> bool:
+    try:
+        base64.b64decode(digest, validate=True)
+    except ValueError:
+        return False
+    return True
 
 
 def _digest(integrity: str) -> tuple[str, bytes]:
