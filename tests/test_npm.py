@@ -225,7 +225,9 @@ def test_cached_tarballs_need_no_registry(registry, project, httpserver):
 def test_an_integrity_that_is_not_base64_is_not_trusted(registry, httpserver):
     tarball = httpserver.url_for("/node-nim/-/node-nim-10.9.80.tgz")
     registry("node-nim", NODE_NIM, "10.9.80", dist={"tarball": tarball, "integrity": "sha512-!!!"})
-    with pytest.raises(FetchError, match=r"publishes no usable integrity hash for node-nim@10\.9\.80"):
+    with pytest.raises(
+        FetchError, match=r"publishes no usable integrity hash for node-nim@10\.9\.80"
+    ):
         read_sdk("npm:node-nim@10.9.80")
 
 
