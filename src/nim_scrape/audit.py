@@ -49,6 +49,7 @@ __all__ = [
     "load_audit",
     "read_sdks",
     "run_audit",
+    "save_audit",
 ]
 
 logger = logging.getLogger(__name__)
@@ -500,9 +501,15 @@ def run_audit(
     Every source is read before anything is written: a source that cannot be used leaves the
     saved audit as it was.
     """
+    sdks = read_sdks(sources, client=client, cache_dir=cache_dir, registry=registry)
+    return save_audit(catalogue, sdks, out=out)
+
+
+def save_audit(catalogue: Catalogue, sdks: Sequence[Sdk], *, out: Path | None) -> AuditResult:
+    """Audit ``catalogue`` against SDKs already read; with ``out``, compare with the audit saved
+    there and save this one (each file written only when its content changed)."""
     from .audit_report import render_markdown
 
-    sdks = read_sdks(sources, client=client, cache_dir=cache_dir, registry=registry)
     result = audit(catalogue, sdks)
     if out is None:
         return AuditResult(audit=result, previous=None, changes=compare_audits(None, result))

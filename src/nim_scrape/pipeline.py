@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import __version__, changelog, messages
 from .diff import CatalogueDiff, compare
@@ -35,6 +35,7 @@ from .store import OutputFolder, catalogue_json, load_catalogue, read_catalogue_
 if TYPE_CHECKING:
     from .audit import AuditResult
     from .report import Report
+    from .sdk import Sdk
 
 __all__ = ["RefreshOptions", "RefreshResult", "refresh"]
 
@@ -116,7 +117,7 @@ def refresh(
     went out; until then the next run reports it again. A failed notification does not raise:
     the result carries it in ``notify_error``.
     """
-    _check_configuration(options)  # configuration first: nothing fetched or written yet
+    sdks = _check_configuration(options)  # configuration first: nothing fetched or written yet
     folder = OutputFolder(options.out)
     clock = now or (lambda: datetime.now(timezone.utc))
     with folder.locked(timeout=options.lock_timeout, waiting=progress):
@@ -133,8 +134,8 @@ def refresh(
             )
             _record_failure(folder, exc, options.notify, clock(), kept)
             raise
-        if options.audit_sdk:
-            result = _audited(result, options)
+        if sdks:
+            result = _audited(result, sdks, options.out)
         if show:
             show(result)
         state = load_state(folder.state_path)
@@ -152,8 +153,9 @@ def refresh(
     return result
 
 
-def _check_configuration(options: RefreshOptions) -> None:
-    """``UsageError`` for an option that cannot be used, before anything is fetched or written."""
+def _check_configuration(options: RefreshOptions) -> list[Sdk]:
+    """``UsageError`` for an option that cannot be used, before anything is fetched or written;
+    the SDKs to audit against, read (and downloaded) once, here."""
     from .fetch import check_source
 
     check_source(options.source)
@@ -166,22 +168,21 @@ def _check_configuration(options: RefreshOptions) -> None:
             raise UsageError(
                 f"no such SDK source: {source}", hint="a file, a folder, a .tgz or npm:NAME@VERSION"
             )
-    if options.audit_sdk:
-        from .audit import read_sdks
+    if not options.audit_sdk:
+        return []
+    from .audit import read_sdks
 
-        # Read (and download) now: an SDK that cannot be used stops the run before it writes.
-        read_sdks(options.audit_sdk)
+    # Read (and download) now: an SDK that cannot be used stops the run before it writes.
+    return read_sdks(options.audit_sdk)
 
 
-def _audited(result: RefreshResult, options: RefreshOptions) -> RefreshResult:
+def _audited(result: RefreshResult, sdks: list[Sdk], out: Path) -> RefreshResult:
     """The audit against the SDKs, after the catalogue is up to date (#12). It cannot undo the
-    refresh: its failure is reported after the change is delivered."""
-    from .audit import run_audit
+    refresh: a failure to save it is reported after the change is delivered."""
+    from .audit import save_audit
 
     try:
-        return replace(
-            result, audit=run_audit(result.catalogue, options.audit_sdk, out=options.out)
-        )
+        return replace(result, audit=save_audit(result.catalogue, sdks, out=out))
     except NimScrapeError as exc:
         logger.warning("the SDK audit failed: %s", exc)
         return replace(result, audit_error=exc)
@@ -256,7 +257,10 @@ def _to_deliver(
     catalogue: Catalogue,
     previous: Catalogue | None,
     known: CatalogueDiff | None,
-    **result: Any,
+    *,
+    written: tuple[Path, ...],
+    unchanged_because: str | None = None,
+    names_carried: int = 0,
 ) -> RefreshResult:
     """The result, with the change from the catalogue last delivered (``known`` when this run
     made it, so a large catalogue is not compared twice)."""
@@ -268,7 +272,13 @@ def _to_deliver(
     else:
         diff, created = _no_change(catalogue), False
     return RefreshResult(
-        catalogue=catalogue, previous=previous, diff=diff, created=created, **result
+        catalogue=catalogue,
+        previous=previous,
+        diff=diff,
+        created=created,
+        written=written,
+        unchanged_because=unchanged_because,
+        names_carried=names_carried,
     )
 
 
