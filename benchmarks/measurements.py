@@ -57,7 +57,7 @@ def pandas_process(pages: Pages, scale: int, repeat: int, work: Path) -> Row:
 
 
 def parse_in_process(pages: Pages, scale: int, repeat: int, work: Path) -> Row:
-    from nim_scrape.parse import parse_page
+    from nim_scrape.parse.tables import parse_page
 
     text = pages[(scale, "current")].read_text(encoding="utf-8")
     return measure_call(PARSE_PAGE, scale, repeat, lambda: parse_page(text))
@@ -73,7 +73,7 @@ def pandas_in_process(pages: Pages, scale: int, repeat: int, work: Path) -> Row:
 def refresh_replayed(pages: Pages, scale: int, repeat: int, work: Path) -> Row:
     """A refresh of the page served from 127.0.0.1 over a catalogue of the previous edition,
     each run on a fresh copy of that catalogue without its run state."""
-    from nim_scrape.store import OutputFolder
+    from nim_scrape.catalogue.store import OutputFolder
 
     seeded, out = work / f"seed-x{scale}", work / f"out-x{scale}"
     shutil.rmtree(seeded, ignore_errors=True)
@@ -120,7 +120,7 @@ def csv_diff_process(c: Catalogues, repeat: int) -> Row:
 
 
 def compare_files_in_process(c: Catalogues, repeat: int) -> Row:
-    from nim_scrape.store import compare_files
+    from nim_scrape.changes.files import compare_files
 
     def call() -> object:
         return compare_files(c.old.json.read_bytes(), c.new.json.read_bytes())
@@ -138,8 +138,8 @@ def csv_diff_from_files(c: Catalogues, repeat: int) -> Row:
 
 
 def compare_in_memory(c: Catalogues, repeat: int) -> Row:
-    from nim_scrape.diff import compare
-    from nim_scrape.store import read_catalogue
+    from nim_scrape.catalogue.store import read_catalogue
+    from nim_scrape.changes.diff import compare
 
     old, new = read_catalogue(c.old.json), read_catalogue(c.new.json)
     return measure_call(COMPARE, c.scale, repeat, lambda: compare(old, new))
@@ -163,7 +163,7 @@ def compact_diff_process(c: Catalogues, repeat: int) -> Row:
 
 
 def compact_compare_files_in_process(c: Catalogues, repeat: int) -> Row:
-    from nim_scrape.store import compare_files
+    from nim_scrape.changes.files import compare_files
 
     def call() -> object:
         return compare_files(c.old.compact.read_bytes(), c.new.compact.read_bytes())

@@ -1,4 +1,4 @@
-"""The browser for tests that render pages: found once, the same way ``nim_scrape.render`` finds
+"""The browser for tests that render pages: found once, the same way ``nim_scrape.fetch.render`` finds
 it. Without Playwright or a browser the tests skip with the reason; under CI=true they fail."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nim_scrape.render import find_chromium
+from nim_scrape.fetch.render import find_chromium
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 

@@ -6,7 +6,7 @@ import io
 import tarfile
 from pathlib import Path
 
-from nim_scrape.models import Catalogue, Record, Section
+from nim_scrape.catalogue.models import Catalogue, Record, Section
 
 from .support import FIXTURES
 

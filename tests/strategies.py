@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from nim_scrape.models import Catalogue, Record, Section
+from nim_scrape.catalogue.models import Catalogue, Record, Section
 
 TITLES = ["通用错误码", "连接错误码", "连接错误", "消息错误码", "群组错误码", '引号 "x" \\ 错误码']
 MESSAGES = ["unknown error", "unknown error.", "timeout", 'say "hi"', "%s not exist"]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from nim_scrape.audit import AUDIT_JSON, AUDIT_MARKDOWN, FINDING_KINDS, audit, run_audit
-from nim_scrape.audit_report import render_changes, render_markdown, render_text
-from nim_scrape.sdk import read_sdk
-from nim_scrape.store import read_catalogue
+from nim_scrape.audit.check import AUDIT_JSON, AUDIT_MARKDOWN, FINDING_KINDS, audit, run_audit
+from nim_scrape.audit.report import render_changes, render_markdown, render_text
+from nim_scrape.audit.sdk import read_sdk
+from nim_scrape.catalogue.store import read_catalogue
 
 from .sdk_support import NODE_NIM, WEB_SDK, small_catalogue, url
 from .support import published_rows

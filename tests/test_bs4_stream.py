@@ -9,7 +9,7 @@ import weakref
 
 from bs4.filter import SoupStrainer
 
-from nim_scrape._bs4_stream import stream
+from nim_scrape.parse._bs4_stream import stream
 
 KEPT = SoupStrainer(["h2", "table", "a"])
 

@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta, timezone
 
-from nim_scrape.changelog import HEADER, add_entry, entry
-from nim_scrape.diff import compare
-from nim_scrape.models import Catalogue
-from nim_scrape.report import build_report
+from nim_scrape.catalogue.models import Catalogue
+from nim_scrape.changes.diff import compare
+from nim_scrape.changes.report import build_report
+from nim_scrape.deliver.changelog import HEADER, add_entry, entry
 
 from .strategies import build
 

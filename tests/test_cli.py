@@ -205,9 +205,16 @@ def test_parse_of_a_file_imports_neither_the_differ_nor_http_nor_apprise():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = set(done.stderr.split())
-    assert "nim_scrape.parse" in loaded
+    assert "nim_scrape.parse.tables" in loaded
     assert (
-        not {"nim_scrape.diff", "nim_scrape.notify", "apprise", "httpx", "tenacity", "pandas"}
+        not {
+            "nim_scrape.changes.diff",
+            "nim_scrape.deliver.notify",
+            "apprise",
+            "httpx",
+            "tenacity",
+            "pandas",
+        }
         & loaded
     )
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from nim_scrape.catalogue.store import catalogue_json
 from nim_scrape.cli import cli
-from nim_scrape.store import catalogue_json
 
 from .sdk_support import NODE_NIM, SDK, WEB_SDK, small_catalogue
 from .support import CURRENT

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
-from nim_scrape.store import OutputFolder
+from nim_scrape.catalogue.store import OutputFolder
 
 from .support import CURRENT, EDITION_2024_03, run
 
@@ -239,12 +239,12 @@ def test_a_full_disk_exits_7_and_keeps_the_catalogue(small_disk):
 
 
 def test_an_unexpected_error_exits_70_saying_where_the_traceback_is(monkeypatch, tmp_path):
-    import nim_scrape.parse
+    import nim_scrape.parse.tables
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(nim_scrape.parse, "parse_page", broken)
+    monkeypatch.setattr(nim_scrape.parse.tables, "parse_page", broken)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     for args in ((), ("-vv",)):
         result = run(*args, "parse", str(CURRENT))

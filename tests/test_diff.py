@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nim_scrape.diff import CatalogueDiff, compare
-from nim_scrape.parse import parse_page
-from nim_scrape.store import catalogue_json, compare_files
+from nim_scrape.catalogue.store import catalogue_json
+from nim_scrape.changes.diff import CatalogueDiff, compare
+from nim_scrape.changes.files import compare_files
+from nim_scrape.parse.tables import parse_page
 
 from .strategies import build, catalogues, layouts
 from .support import CURRENT, EDITION_2024_03, EDITION_2024_08

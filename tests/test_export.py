@@ -4,11 +4,11 @@ import json
 
 import pytest
 
+from nim_scrape.catalogue.csvfile import CSV_FIELDS, catalogue_csv, catalogue_schema
+from nim_scrape.catalogue.models import Catalogue, Record, Section
+from nim_scrape.catalogue.store import catalogue_json, load_catalogue
 from nim_scrape.errors import CatalogueError
-from nim_scrape.export import CSV_FIELDS, catalogue_csv, catalogue_schema
-from nim_scrape.models import Catalogue, Record, Section
-from nim_scrape.parse import parse_page
-from nim_scrape.store import catalogue_json, load_catalogue
+from nim_scrape.parse.tables import parse_page
 
 from .support import CURRENT
 

@@ -12,10 +12,10 @@ import nim_scrape
 
 # Public in their module for the command line or another stage, not part of the library's API.
 INTERNAL = {
-    "diff": {"COMPARED_FIELDS", "Side", "compare_sides", "differing", "record_key"},
+    "changes.diff": {"COMPARED_FIELDS", "Side", "compare_sides", "differing", "record_key"},
     "errors": {"EXIT_STATUS", "exit_status"},
-    "export": {"CSV_FIELDS", "catalogue_schema"},
-    "fetch": {
+    "catalogue.csvfile": {"CSV_FIELDS", "catalogue_schema"},
+    "fetch.http": {
         "DEFAULT_MAX_BYTES",
         "USER_AGENT",
         "Received",
@@ -25,15 +25,16 @@ INTERNAL = {
         "http_client",
         "is_url",
     },
-    "formats": {
+    "outputs.formats": {
+        "FORMATS",
         "SUFFIXES",
-        "catalogue_ndjson",
-        "catalogue_typescript",
+        "ExportOptions",
+        "Format",
         "check_output",
-        "write_sqlite",
+        "format_for",
     },
-    "guard": {"check"},
-    "history": {
+    "changes.guard": {"check"},
+    "outputs.history": {
         "Edition",
         "Version",
         "build_history",
@@ -41,19 +42,18 @@ INTERNAL = {
         "read_versions",
         "render_history",
     },
-    "markdown": {"front_matter_title"},
-    "render": {"CHROMIUM_ARGS", "CHROMIUM_NAMES", "find_chromium"},
-    "shapes": {"SHAPES", "is_script_shell", "string_literals"},
-    "site": {"RECENT_EDITIONS", "Badge", "recent_badges"},
-    "models": {
+    "article.markdown": {"front_matter_title"},
+    "fetch.render": {"CHROMIUM_ARGS", "CHROMIUM_NAMES", "find_chromium"},
+    "article.shapes": {"SHAPES", "is_script_shell", "string_literals"},
+    "outputs.site": {"RECENT_EDITIONS", "Badge", "recent_badges"},
+    "catalogue.models": {
         "BEIJING",
-        "DEFAULT_PAGE_URL",
         "KNOWN_SCHEMA_VERSIONS",
         "MAX_CODE",
         "SCHEMA_VERSION",
         "inconsistency",
     },
-    "report": {
+    "changes.report": {
         "Block",
         "Item",
         "catalogue_size",
@@ -63,7 +63,7 @@ INTERNAL = {
         "render_first_run",
         "summary_line",
     },
-    "store": {
+    "catalogue.store": {
         "OutputFolder",
         "atomic_write",
         "read_catalogue",
@@ -98,7 +98,7 @@ def test_every_exported_name_is_documented():
 def test_the_type_checking_imports_name_exactly_the_exports():
     tree = ast.parse(Path(nim_scrape.__file__).read_text(encoding="utf-8"))
     imported = {
-        (node.module, alias.name)
+        (node.module.removeprefix("nim_scrape."), alias.name)
         for block in tree.body
         if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
         for node in block.body

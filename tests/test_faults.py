@@ -9,7 +9,7 @@ import pytest
 from werkzeug import Response
 
 from nim_scrape.errors import FetchError
-from nim_scrape.fetch import FetchLimits, fetch_page
+from nim_scrape.fetch.http import FetchLimits, fetch_page
 
 from .servers import drops_the_connection, never_answers, raw_server, truncates_the_body
 from .support import CURRENT, run

@@ -3,8 +3,9 @@ import urllib.parse
 
 import pytest
 
+from nim_scrape.about import DEFAULT_PAGE_URL
 from nim_scrape.errors import FetchError, PageError, UsageError
-from nim_scrape.fetch import (
+from nim_scrape.fetch.http import (
     USER_AGENT,
     FetchLimits,
     check_source,
@@ -12,8 +13,7 @@ from nim_scrape.fetch import (
     fetch_page,
     read_source,
 )
-from nim_scrape.models import DEFAULT_PAGE_URL
-from nim_scrape.parse import parse_page
+from nim_scrape.parse.tables import parse_page
 
 from .support import CURRENT, run
 

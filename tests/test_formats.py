@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from nim_scrape.formats import catalogue_typescript
-from nim_scrape.models import Catalogue, Record, Section
-from nim_scrape.store import read_catalogue
+from nim_scrape.catalogue.models import Catalogue, Record, Section
+from nim_scrape.catalogue.store import read_catalogue
+from nim_scrape.outputs.typescript import catalogue_typescript
 
 from .support import run
 

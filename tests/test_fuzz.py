@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from nim_scrape.diff import compare
+from nim_scrape.catalogue.store import load_catalogue
+from nim_scrape.catalogue.text import normalize_space
+from nim_scrape.changes.diff import compare
+from nim_scrape.changes.guard import Thresholds
 from nim_scrape.errors import FetchError, GuardRefused, PageError
-from nim_scrape.fetch import FetchLimits, read_source
-from nim_scrape.guard import Thresholds
-from nim_scrape.parse import parse_page
+from nim_scrape.fetch.http import FetchLimits, read_source
+from nim_scrape.parse.tables import parse_page
 from nim_scrape.pipeline import RefreshOptions, refresh
-from nim_scrape.store import load_catalogue
-from nim_scrape.text import normalize_space
 
 from .support import CURRENT
 

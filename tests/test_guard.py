@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from nim_scrape.diff import compare
+from nim_scrape.changes.diff import compare
+from nim_scrape.changes.guard import Thresholds, check
 from nim_scrape.errors import GuardRefused
-from nim_scrape.guard import Thresholds, check
-from nim_scrape.parse import parse_page
+from nim_scrape.parse.tables import parse_page
 from nim_scrape.pipeline import RefreshOptions, refresh
 
 from .strategies import build

@@ -7,7 +7,7 @@ The repository is a real one (``history_repo`` in conftest): two refreshes commi
 import json
 import shutil
 
-from nim_scrape.history import Version, build_history
+from nim_scrape.outputs.history import Version, build_history
 
 from .conftest import git
 from .support import run

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nim_scrape.jslex import decode_string, tokenize
+from nim_scrape.article.jslex import decode_string, tokenize
 
 
 def kinds(text):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nim_scrape.markdown import front_matter_title, markdown_to_html
-from nim_scrape.models import DEFAULT_PAGE_URL, Link
-from nim_scrape.parse import parse_page
+from nim_scrape.about import DEFAULT_PAGE_URL
+from nim_scrape.article.markdown import front_matter_title, markdown_to_html
+from nim_scrape.catalogue.models import Link
+from nim_scrape.parse.tables import parse_page
 
 from .support import CURRENT, FIXTURES
 

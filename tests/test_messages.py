@@ -1,6 +1,6 @@
-from nim_scrape.diff import compare
-from nim_scrape.messages import Message, change
-from nim_scrape.report import build_report
+from nim_scrape.changes.diff import compare
+from nim_scrape.changes.report import build_report
+from nim_scrape.deliver.messages import Message, change
 
 from .strategies import build
 

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from nim_scrape.messages import Message
-from nim_scrape.notify import fit, send
+from nim_scrape.deliver.messages import Message
+from nim_scrape.deliver.notify import fit, send
 
 from .strategies import build
 from .support import CURRENT, EDITION_2024_03, EDITION_2024_08, run
@@ -129,8 +129,8 @@ def test_a_long_report_is_cut_to_what_the_service_takes(receiver):
             for i in range(40)
         ]
     )
-    from nim_scrape.diff import compare
-    from nim_scrape.messages import change
+    from nim_scrape.changes.diff import compare
+    from nim_scrape.deliver.messages import change
 
     send(change(compare(old, new), new), [hook(receiver)])
     (body,) = posts(receiver)

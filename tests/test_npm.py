@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nim_scrape.audit.npm import parse_spec, registry_url
+from nim_scrape.audit.sdk import read_sdk
+from nim_scrape.catalogue.store import catalogue_json
 from nim_scrape.cli import cli
 from nim_scrape.errors import FetchError, UsageError
-from nim_scrape.npm import parse_spec, registry_url
-from nim_scrape.sdk import read_sdk
-from nim_scrape.store import catalogue_json
 
 from .sdk_support import NODE_NIM, WEB_SDK, pack, small_catalogue
 

@@ -2,10 +2,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from nim_scrape.about import DEFAULT_PAGE_URL
+from nim_scrape.catalogue.models import Link
 from nim_scrape.errors import PageError, ParseError
-from nim_scrape.fetch import read_source
-from nim_scrape.models import DEFAULT_PAGE_URL, Link
-from nim_scrape.parse import parse_page, parse_updated_at
+from nim_scrape.fetch.http import read_source
+from nim_scrape.parse.tables import parse_page, parse_updated_at
 
 from .support import CURRENT, FIXTURES, published_rows
 
@@ -140,7 +141,7 @@ def test_header_rows_repeated_mid_table_are_skipped(caplog):
         f"<h2>S</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>甲</td></tr>{repeat_th}"
         f"<tr><td>2</td><td>b</td><td>乙</td></tr>{repeat_td}{repeat_th}</table>"
     )
-    with caplog.at_level("DEBUG", logger="nim_scrape.parse"):
+    with caplog.at_level("DEBUG", logger="nim_scrape.parse.tables"):
         assert rows(html) == [(1, "a", "甲"), (2, "b", "乙")]
     assert "table 'S', row 6: the header row repeated, skipped" in caplog.messages
 
@@ -245,7 +246,7 @@ def test_a_row_whose_code_is_not_a_number_is_skipped(caplog):
         f"<h2>会话错误码</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>b</td></tr>"
         "<tr><td>n/a</td><td>a</td><td>b</td></tr><tr><td>2</td><td>c</td><td>d</td></tr></table>"
     )
-    with caplog.at_level("DEBUG", logger="nim_scrape.parse"):
+    with caplog.at_level("DEBUG", logger="nim_scrape.parse.tables"):
         assert [r.code for r in parse_page(html).records] == [1, 2]
     assert "table '会话错误码', row 3: the code 'n/a' is not a number: skipped" in caplog.messages
 
@@ -313,7 +314,7 @@ def test_two_tables_under_one_heading_get_distinct_section_titles():
 
 def test_without_section_names_tables_get_placeholders_never_the_page_title(catalogue, caplog):
     """The stored text of the page: every table, no headings, no table of contents (#10)."""
-    with caplog.at_level("WARNING", logger="nim_scrape.parse"):
+    with caplog.at_level("WARNING", logger="nim_scrape.parse.tables"):
         unnamed = parse_page(read_source(FIXTURES / "variants" / "no-section-names.html").text)
     assert [(s.title, s.anchor, s.url, s.named) for s in unnamed.sections] == [
         (f"table {n}", "", DEFAULT_PAGE_URL, False) for n in range(1, 27)
@@ -356,7 +357,7 @@ def test_replacement_characters_published_on_the_page_are_kept_and_said(caplog):
         f"<h2>S</h2><table>{TABLE_HEAD}<tr><td>1</td><td>a</td><td>未知&#xfffd;错误</td></tr>"
         "<tr><td>2</td><td>b</td><td>c</td></tr></table>"
     )
-    with caplog.at_level("WARNING", logger="nim_scrape.parse"):
+    with caplog.at_level("WARNING", logger="nim_scrape.parse.tables"):
         assert rows(html) == [(1, "a", "未知\ufffd错误"), (2, "b", "c")]
     assert caplog.messages == ["1 record(s) hold U+FFFD replacement characters as published: S 1"]
 

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from nim_scrape.catalogue.csvfile import catalogue_csv
+from nim_scrape.catalogue.store import OutputFolder, catalogue_json
 from nim_scrape.errors import CatalogueError
-from nim_scrape.export import catalogue_csv
-from nim_scrape.parse import parse_page
+from nim_scrape.parse.tables import parse_page
 from nim_scrape.pipeline import RefreshOptions, refresh
-from nim_scrape.store import OutputFolder, catalogue_json
 
 from .support import CURRENT, EDITION_2024_03
 

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from nim_scrape.errors import FetchError, UsageError
-from nim_scrape.parse import parse_page
-from nim_scrape.render import render_html
+from nim_scrape.fetch.render import render_html
+from nim_scrape.parse.tables import parse_page
 
 from .browser import Requests, require_browser
 from .support import CURRENT, FIXTURES

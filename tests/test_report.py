@@ -4,9 +4,8 @@ from datetime import datetime, timedelta, timezone
 import jsonschema
 import pytest
 
-from nim_scrape.diff import compare
-from nim_scrape.parse import parse_page
-from nim_scrape.report import (
+from nim_scrape.changes.diff import compare
+from nim_scrape.changes.report import (
     build_report,
     md_escape,
     render,
@@ -17,6 +16,7 @@ from nim_scrape.report import (
     report_schema,
     summary_line,
 )
+from nim_scrape.parse.tables import parse_page
 
 from .strategies import build
 from .support import CURRENT, EDITION_2024_03, EDITION_2024_08, FIXTURES

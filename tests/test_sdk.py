@@ -2,8 +2,8 @@
 
 import pytest
 
+from nim_scrape.audit.sdk import read_sdk, scan_text
 from nim_scrape.errors import UsageError
-from nim_scrape.sdk import read_sdk, scan_text
 
 from .sdk_support import NODE_NIM, SDK, WEB_SDK, pack
 

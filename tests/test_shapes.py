@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nim_scrape.about import DEFAULT_PAGE_URL
+from nim_scrape.article.shapes import SHAPES, Article, decode_literal, find_article, is_script_shell
+from nim_scrape.article.shapes import string_literals as literals
 from nim_scrape.errors import PageError
-from nim_scrape.models import DEFAULT_PAGE_URL
-from nim_scrape.parse import parse_page
-from nim_scrape.shapes import SHAPES, Article, decode_literal, find_article, is_script_shell
-from nim_scrape.shapes import string_literals as literals
+from nim_scrape.parse.tables import parse_page
 
 from .support import CURRENT, FIXTURES, load_module
 

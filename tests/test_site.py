@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from nim_scrape.history import read_history
-from nim_scrape.models import Catalogue, Link, Record, Section
-from nim_scrape.render import CHROMIUM_ARGS, find_chromium
-from nim_scrape.site import render_site
-from nim_scrape.store import read_catalogue
+from nim_scrape.catalogue.models import Catalogue, Link, Record, Section
+from nim_scrape.catalogue.store import read_catalogue
+from nim_scrape.fetch.render import CHROMIUM_ARGS, find_chromium
+from nim_scrape.outputs.history import read_history
+from nim_scrape.outputs.site import render_site
 
 from .browser import require_browser
 from .support import run

@@ -4,15 +4,15 @@ import threading
 
 import pytest
 
-from nim_scrape.errors import CatalogueError, LockBusy, OutputError
-from nim_scrape.parse import parse_page
-from nim_scrape.store import (
+from nim_scrape.catalogue.store import (
     OutputFolder,
     atomic_write,
     catalogue_json,
-    compare_files,
     load_catalogue,
 )
+from nim_scrape.changes.files import compare_files
+from nim_scrape.errors import CatalogueError, LockBusy, OutputError
+from nim_scrape.parse.tables import parse_page
 
 from .support import CURRENT
 

@@ -1,6 +1,6 @@
 import pytest
 
-from nim_scrape.text import cosmetic_key, find_placeholders, normalize_space
+from nim_scrape.catalogue.text import cosmetic_key, find_placeholders, normalize_space
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """nim-scrape: a typed, diffable catalogue of the NIM SDK error codes.
 
 The public API, imported lazily (PEP 562): ``import nim_scrape`` costs nothing, so the command
-line keeps its start-up short (#6), and each name loads its stage only when first used.
+line keeps its start-up short, and each name loads its stage only when first used.
 ``_EXPORTS`` is the one list of public names; the imports under ``TYPE_CHECKING`` repeat them
 for type checkers only, and ``tests/test_exported_members.py`` holds the two together.
 """
@@ -11,13 +11,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-# Here, not in models: the command line needs it for --help without loading pydantic.
-DEFAULT_PAGE_URL = "https://doc.yunxin.163.com/messaging2/client-apis/DUxNjU3MzU?platform=client"
+from nim_scrape.about import DEFAULT_PAGE_URL, __version__
 
 # Each stage module, and the names of its own ``__all__`` that make up the library's API.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "diff": (
+    "changes.diff": (
         "CatalogueDiff",
         "ColumnChange",
         "HeaderRename",
@@ -41,17 +39,17 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ScriptOnlyPage",
         "UsageError",
     ),
-    "export": ("catalogue_csv",),
-    "fetch": ("FetchLimits", "Page", "fetch_page", "read_source"),
-    "formats": ("export_catalogue",),
-    "guard": ("Thresholds",),
-    "history": ("History", "HistoryEvent", "read_history"),
-    "markdown": ("markdown_to_html",),
-    "models": ("Catalogue", "Link", "Record", "Section"),
-    "parse": ("parse_page",),
+    "catalogue.csvfile": ("catalogue_csv",),
+    "fetch.http": ("FetchLimits", "Page", "fetch_page", "read_source"),
+    "outputs.formats": ("export_catalogue",),
+    "changes.guard": ("Thresholds",),
+    "outputs.history": ("History", "HistoryEvent", "read_history"),
+    "article.markdown": ("markdown_to_html",),
+    "catalogue.models": ("Catalogue", "Link", "Record", "Section"),
+    "parse.tables": ("parse_page",),
     "pipeline": ("RefreshOptions", "RefreshResult", "refresh"),
-    "render": ("render_html",),
-    "report": (
+    "fetch.render": ("render_html",),
+    "changes.report": (
         "Report",
         "build_report",
         "render_json",
@@ -59,9 +57,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "render_text",
         "report_schema",
     ),
-    "shapes": ("Article", "catalogue_of", "find_article"),
-    "site": ("render_site", "write_site"),
-    "store": ("catalogue_json", "compare_files", "load_catalogue"),
+    "article.shapes": ("Article", "catalogue_of", "find_article"),
+    "outputs.site": ("render_site", "write_site"),
+    "catalogue.store": ("catalogue_json", "load_catalogue"),
+    "changes.files": ("compare_files",),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -80,7 +79,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .diff import (
+    from nim_scrape.article.markdown import markdown_to_html
+    from nim_scrape.article.shapes import Article, catalogue_of, find_article
+    from nim_scrape.catalogue.csvfile import catalogue_csv
+    from nim_scrape.catalogue.models import Catalogue, Link, Record, Section
+    from nim_scrape.catalogue.store import catalogue_json, load_catalogue
+    from nim_scrape.changes.diff import (
         CatalogueDiff,
         ColumnChange,
         HeaderRename,
@@ -89,7 +93,17 @@ if TYPE_CHECKING:
         SectionRename,
         compare,
     )
-    from .errors import (
+    from nim_scrape.changes.files import compare_files
+    from nim_scrape.changes.guard import Thresholds
+    from nim_scrape.changes.report import (
+        Report,
+        build_report,
+        render_json,
+        render_markdown,
+        render_text,
+        report_schema,
+    )
+    from nim_scrape.errors import (
         CatalogueError,
         CatalogueFileError,
         FetchError,
@@ -104,24 +118,10 @@ if TYPE_CHECKING:
         ScriptOnlyPage,
         UsageError,
     )
-    from .export import catalogue_csv
-    from .fetch import FetchLimits, Page, fetch_page, read_source
-    from .formats import export_catalogue
-    from .guard import Thresholds
-    from .history import History, HistoryEvent, read_history
-    from .markdown import markdown_to_html
-    from .models import Catalogue, Link, Record, Section
-    from .parse import parse_page
-    from .pipeline import RefreshOptions, RefreshResult, refresh
-    from .render import render_html
-    from .report import (
-        Report,
-        build_report,
-        render_json,
-        render_markdown,
-        render_text,
-        report_schema,
-    )
-    from .shapes import Article, catalogue_of, find_article
-    from .site import render_site, write_site
-    from .store import catalogue_json, compare_files, load_catalogue
+    from nim_scrape.fetch.http import FetchLimits, Page, fetch_page, read_source
+    from nim_scrape.fetch.render import render_html
+    from nim_scrape.outputs.formats import export_catalogue
+    from nim_scrape.outputs.history import History, HistoryEvent, read_history
+    from nim_scrape.outputs.site import render_site, write_site
+    from nim_scrape.parse.tables import parse_page
+    from nim_scrape.pipeline import RefreshOptions, RefreshResult, refresh

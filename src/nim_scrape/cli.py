@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import DEFAULT_PAGE_URL, __version__
-from .errors import (
+from nim_scrape.about import DEFAULT_PAGE_URL, __version__
+from nim_scrape.changes.guard import Thresholds
+from nim_scrape.errors import (
     CatalogueError,
     CatalogueFileError,
     GuardRefused,
@@ -33,15 +34,14 @@ from .errors import (
     UsageError,
     exit_status,
 )
-from .fetch import FetchLimits
-from .guard import Thresholds
+from nim_scrape.fetch.http import FetchLimits
 
 if TYPE_CHECKING:
-    from .diff import CatalogueDiff
-    from .history import History
-    from .models import Catalogue
-    from .pipeline import RefreshResult
-    from .report import Report
+    from nim_scrape.catalogue.models import Catalogue
+    from nim_scrape.changes.diff import CatalogueDiff
+    from nim_scrape.changes.report import Report
+    from nim_scrape.outputs.history import History
+    from nim_scrape.pipeline import RefreshResult
 
 logger = logging.getLogger(__name__)
 
@@ -325,8 +325,8 @@ def parse(source: str, fmt: str, limits: FetchLimits, render: bool) -> None:
     Example:
         nim-scrape parse tests/fixtures/nim-error-codes-2024-10-31.html --format csv
     """
-    from .export import catalogue_csv
-    from .store import catalogue_json
+    from nim_scrape.catalogue.csvfile import catalogue_csv
+    from nim_scrape.catalogue.store import catalogue_json
 
     catalogue = _parse_source(source, limits, render=render)
     click.echo(catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue), nl=False)
@@ -393,8 +393,8 @@ def refresh(
         nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
         nim-scrape refresh --notify 'dingtalk://TOKEN/' --notify 'mailtos://u:p@example.com'
     """
-    from .pipeline import RefreshOptions
-    from .pipeline import refresh as run
+    from nim_scrape.pipeline import RefreshOptions
+    from nim_scrape.pipeline import refresh as run
 
     options = RefreshOptions(
         source=source,
@@ -438,13 +438,13 @@ def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits, ren
         nim-scrape diff old.json new.json --format json --exit-code
     """
     if _is_catalogue_file(old) and _is_catalogue_file(new):
-        from .store import compare_files
+        from nim_scrape.changes.files import compare_files
 
         with _given_by_the_user():
             data = _read_given(old), _read_given(new)
             changes = compare_files(*data, names=(old, new))
     else:
-        from .diff import compare
+        from nim_scrape.changes.diff import compare
 
         changes = compare(_load(old, limits, render=render), _load(new, limits, render=render))
     click.echo(_render(changes, fmt, color=_color(fmt)), nl=False)
@@ -518,8 +518,8 @@ def audit_command(
         nim-scrape audit --sdk node_modules/node-nim --format json --exit-code
         nim-scrape audit --sdk types/v2_def/v2_nim_enum_def.d.ts --out /tmp/audit
     """
-    from .audit import run_audit
-    from .audit_report import render
+    from nim_scrape.audit.check import run_audit
+    from nim_scrape.audit.report import render
 
     result = run_audit(_load(str(catalogue), FetchLimits()), sdks, out=out)
     for path in result.written:
@@ -551,7 +551,7 @@ def site(catalogue: Path, out: Path) -> None:
         nim-scrape site
         nim-scrape site --out site && xdg-open 'site/index.html?q=103451'
     """
-    from .site import write_site
+    from nim_scrape.outputs.site import write_site
 
     records = _load(str(catalogue), FetchLimits())
     path = write_site(records, out, history=_history_if_any(catalogue))
@@ -584,13 +584,13 @@ def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
         nim-scrape export --history catalogue.db
         nim-scrape export src/nimErrorCodes.ts
     """
-    from .formats import check_output, export_catalogue
+    from nim_scrape.outputs.formats import check_output, export_catalogue
 
     check_output(output, history=with_history)  # before anything is read or written
     records = _load(str(catalogue), FetchLimits())
     history = None
     if with_history:
-        from .history import read_history
+        from nim_scrape.outputs.history import read_history
 
         history = read_history(catalogue)
     click.echo(f"wrote {export_catalogue(records, output, history=history)}")
@@ -613,7 +613,7 @@ def history_command(code: int | None, catalogue: Path, fmt: str) -> None:
         nim-scrape history 107341
         nim-scrape history --format json
     """
-    from .history import read_history, render_history
+    from nim_scrape.outputs.history import read_history, render_history
 
     click.echo(render_history(read_history(catalogue), fmt, code=code), nl=False)
 
@@ -622,21 +622,21 @@ def history_command(code: int | None, catalogue: Path, fmt: str) -> None:
 
 
 def _render(changes: CatalogueDiff | Report, fmt: str, *, color: bool = False) -> str:
-    from .report import render
+    from nim_scrape.changes.report import render
 
     return render(changes, fmt, color=color)
 
 
 def _parse_source(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogue:
-    from .shapes import catalogue_of
+    from nim_scrape.article.shapes import catalogue_of
 
     if render:
-        from .fetch import check_source
-        from .render import render_html
+        from nim_scrape.fetch.http import check_source
+        from nim_scrape.fetch.render import render_html
 
         check_source(source)
         return catalogue_of(render_html(source, timeout=limits.timeout), url=source, rendered=True)
-    from .fetch import read_source
+    from nim_scrape.fetch.http import read_source
 
     page = read_source(source, limits=limits)
     return catalogue_of(page.text, url=page.url, content_type=page.content_type)
@@ -646,7 +646,7 @@ def _load(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogu
     """A catalogue from a catalogue JSON file, an HTML or markdown file, or a URL."""
     if not _is_catalogue_file(source):
         return _parse_source(source, limits, render=render)
-    from .store import load_catalogue
+    from nim_scrape.catalogue.store import load_catalogue
 
     with _given_by_the_user():
         return load_catalogue(_read_given(source), name=source)
@@ -654,7 +654,7 @@ def _load(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogu
 
 def _history_if_any(catalogue: Path) -> History | None:
     """The catalogue's history for the page's badges, or None where git has none to give."""
-    from .history import read_history
+    from nim_scrape.outputs.history import read_history
 
     try:
         return read_history(catalogue)
@@ -664,14 +664,14 @@ def _history_if_any(catalogue: Path) -> History | None:
 
 
 def _is_catalogue_file(source: str) -> bool:
-    from .fetch import is_url
+    from nim_scrape.fetch.http import is_url
 
     return source.endswith(".json") and not is_url(source)
 
 
 def _read_given(source: str) -> bytes:
     """The bytes of a catalogue file named by a path or a ``file:`` URL."""
-    from .fetch import check_source
+    from nim_scrape.fetch.http import check_source
 
     try:
         path = check_source(source) or Path(source)

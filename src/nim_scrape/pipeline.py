@@ -20,22 +20,36 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, changelog, messages
-from .diff import CatalogueDiff, compare
-from .errors import CatalogueError, FetchError, GuardRefused, NimScrapeError, PageError, UsageError
-from .evidence import save_failure
-from .export import catalogue_csv, catalogue_schema
-from .fetch import FetchLimits, Page, Received, Recorder, read_source
-from .guard import Thresholds, check
-from .models import DEFAULT_PAGE_URL, Catalogue
-from .report import report_schema
-from .state import RunState, load_state, save_state
-from .store import OutputFolder, catalogue_json, load_catalogue, read_catalogue_bytes, read_text
+from nim_scrape.about import DEFAULT_PAGE_URL, __version__
+from nim_scrape.catalogue.csvfile import catalogue_csv, catalogue_schema
+from nim_scrape.catalogue.models import Catalogue
+from nim_scrape.catalogue.state import RunState, load_state, save_state
+from nim_scrape.catalogue.store import (
+    OutputFolder,
+    catalogue_json,
+    load_catalogue,
+    read_catalogue_bytes,
+    read_text,
+)
+from nim_scrape.changes.diff import CatalogueDiff, compare
+from nim_scrape.changes.guard import Thresholds, check
+from nim_scrape.changes.report import report_schema
+from nim_scrape.deliver import changelog, messages
+from nim_scrape.errors import (
+    CatalogueError,
+    FetchError,
+    GuardRefused,
+    NimScrapeError,
+    PageError,
+    UsageError,
+)
+from nim_scrape.fetch.evidence import save_failure
+from nim_scrape.fetch.http import FetchLimits, Page, Received, Recorder, read_source
 
 if TYPE_CHECKING:
-    from .audit import AuditResult
-    from .report import Report
-    from .sdk import Sdk
+    from nim_scrape.audit.check import AuditResult
+    from nim_scrape.audit.sdk import Sdk
+    from nim_scrape.changes.report import Report
 
 __all__ = ["RefreshOptions", "RefreshResult", "refresh"]
 
@@ -82,7 +96,7 @@ class RefreshResult:
     @property
     def report(self) -> Report:
         """The change report, with the SDK audit's new findings when there are any."""
-        from .report import build_report
+        from nim_scrape.changes.report import build_report
 
         report = build_report(None if self.created else self.diff, self.catalogue)
         if self.names_carried:
@@ -92,7 +106,7 @@ class RefreshResult:
             )
             report = replace(report, notes=(*report.notes, note))
         if self.audit and self.audit.changed:
-            from .audit_report import render_changes
+            from nim_scrape.audit.report import render_changes
 
             head, *lines = render_changes(self.audit.changes, "text").splitlines()
             report = report.with_block(head, lines, key="sdk_audit")
@@ -141,7 +155,9 @@ def refresh(
         state = load_state(folder.state_path)
         outbox = _outbox(result, state)
         if options.notify and outbox:
-            from .notify import send  # apprise is imported only when there is something to send
+            from nim_scrape.deliver.notify import (
+                send,  # apprise is imported only when there is something to send
+            )
 
             progress(f"notifying {len(options.notify)} service(s)")
             try:
@@ -156,11 +172,11 @@ def refresh(
 def _check_configuration(options: RefreshOptions) -> list[Sdk]:
     """``UsageError`` for an option that cannot be used, before anything is fetched or written;
     the SDKs to audit against, read (and downloaded) once, here."""
-    from .fetch import check_source
+    from nim_scrape.fetch.http import check_source
 
     check_source(options.source)
     if options.notify:
-        from .notify import check_urls
+        from nim_scrape.deliver.notify import check_urls
 
         check_urls(options.notify)
     for source in options.audit_sdk:
@@ -170,7 +186,7 @@ def _check_configuration(options: RefreshOptions) -> list[Sdk]:
             )
     if not options.audit_sdk:
         return []
-    from .audit import read_sdks
+    from nim_scrape.audit.check import read_sdks
 
     # Read (and download) now: an SDK that cannot be used stops the run before it writes.
     return read_sdks(options.audit_sdk)
@@ -179,7 +195,7 @@ def _check_configuration(options: RefreshOptions) -> list[Sdk]:
 def _audited(result: RefreshResult, sdks: list[Sdk], out: Path) -> RefreshResult:
     """The audit against the SDKs, after the catalogue is up to date (#12). It cannot undo the
     refresh: a failure to save it is reported after the change is delivered."""
-    from .audit import save_audit
+    from nim_scrape.audit.check import save_audit
 
     try:
         return replace(result, audit=save_audit(result.catalogue, sdks, out=out))
@@ -362,7 +378,7 @@ def _read(options: RefreshOptions, state: RunState | None, on_received: Recorder
             last_modified=state.last_modified if state else None,
             on_received=on_received,
         )
-    from .render import render_html  # Playwright loads only for --render (#10)
+    from nim_scrape.fetch.render import render_html  # Playwright loads only for --render (#10)
 
     html = render_html(options.source, timeout=options.limits.timeout)
     data = html.encode("utf-8")
@@ -371,7 +387,9 @@ def _read(options: RefreshOptions, state: RunState | None, on_received: Recorder
 
 
 def _parse(page: Page, *, rendered: bool) -> Catalogue:
-    from .shapes import catalogue_of  # bs4 and lxml load only when a page is parsed (#6)
+    from nim_scrape.article.shapes import (
+        catalogue_of,  # bs4 and lxml load only when a page is parsed (#6)
+    )
 
     return catalogue_of(page.text, url=page.url, content_type=page.content_type, rendered=rendered)
 
@@ -463,7 +481,7 @@ def _record_failure(
         return
     notified = False
     if notify:
-        from .notify import send
+        from nim_scrape.deliver.notify import send
 
         try:
             send(messages.failure(error, evidence=evidence), notify)

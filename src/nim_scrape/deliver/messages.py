@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diff import CatalogueDiff
-from .errors import NimScrapeError
-from .models import Catalogue
-from .report import Report, build_report, md_escape, render_markdown, render_text
+from nim_scrape.catalogue.models import Catalogue
+from nim_scrape.changes.diff import CatalogueDiff
+from nim_scrape.changes.report import Report, build_report, md_escape, render_markdown, render_text
+from nim_scrape.errors import NimScrapeError
 
 __all__ = ["Message", "change", "failure", "recovery"]
 

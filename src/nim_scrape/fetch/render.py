@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import FetchError, UsageError
+from nim_scrape.errors import FetchError, UsageError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Request, Route

@@ -14,8 +14,8 @@ from typing import Any
 
 import apprise
 
-from .errors import NotifyError, UsageError
-from .messages import Message
+from nim_scrape.deliver.messages import Message
+from nim_scrape.errors import NotifyError, UsageError
 
 __all__ = ["check_urls", "fit", "send"]
 

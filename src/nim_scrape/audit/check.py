@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .models import Catalogue, Record
-from .sdk import Sdk, SdkCode, read_sdk
-from .store import atomic_write
-from .text import cosmetic_key
+from nim_scrape.audit.sdk import Sdk, SdkCode, read_sdk
+from nim_scrape.catalogue.models import Catalogue, Record
+from nim_scrape.catalogue.store import atomic_write
+from nim_scrape.catalogue.text import cosmetic_key
 
 if TYPE_CHECKING:
     import httpx
@@ -508,7 +508,7 @@ def run_audit(
 def save_audit(catalogue: Catalogue, sdks: Sequence[Sdk], *, out: Path | None) -> AuditResult:
     """Audit ``catalogue`` against SDKs already read; with ``out``, compare with the audit saved
     there and save this one (each file written only when its content changed)."""
-    from .audit_report import render_markdown
+    from nim_scrape.audit.report import render_markdown
 
     result = audit(catalogue, sdks)
     if out is None:

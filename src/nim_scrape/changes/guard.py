@@ -13,11 +13,11 @@ import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
-from .errors import GuardRefused
+from nim_scrape.errors import GuardRefused
 
 if TYPE_CHECKING:
-    from .diff import CatalogueDiff
-    from .models import Catalogue, Record
+    from nim_scrape.catalogue.models import Catalogue, Record
+    from nim_scrape.changes.diff import CatalogueDiff
 
 __all__ = ["Thresholds", "check"]
 

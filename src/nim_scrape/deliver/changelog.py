@@ -12,9 +12,9 @@ import logging
 import re
 from datetime import datetime
 
-from .diff import CatalogueDiff
-from .models import BEIJING, Catalogue
-from .report import Report, build_report, catalogue_size, render_markdown
+from nim_scrape.catalogue.models import BEIJING, Catalogue
+from nim_scrape.changes.diff import CatalogueDiff
+from nim_scrape.changes.report import Report, build_report, catalogue_size, render_markdown
 
 __all__ = ["HEADER", "add_entry", "entry", "marker"]
 

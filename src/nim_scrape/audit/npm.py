@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import __version__
-from .errors import FetchError, OutputError, UsageError
-from .fetch import FetchLimits, http_client
-from .store import atomic_write
+from nim_scrape.about import __version__
+from nim_scrape.catalogue.store import atomic_write
+from nim_scrape.errors import FetchError, OutputError, UsageError
+from nim_scrape.fetch.http import FetchLimits, http_client
 
 if TYPE_CHECKING:
     import httpx

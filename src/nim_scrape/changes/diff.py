@@ -20,8 +20,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from .models import Catalogue, Record, Section
-from .text import cosmetic_key
+from nim_scrape.catalogue.models import Catalogue, Record, Section
+from nim_scrape.catalogue.text import cosmetic_key
 
 __all__ = [
     "COMPARED_FIELDS",

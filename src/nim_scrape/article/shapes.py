@@ -26,11 +26,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import DEFAULT_PAGE_URL
-from .errors import PageError, ScriptOnlyPage
+from nim_scrape.about import DEFAULT_PAGE_URL
+from nim_scrape.errors import PageError, ScriptOnlyPage
 
 if TYPE_CHECKING:
-    from .models import Catalogue
+    from nim_scrape.catalogue.models import Catalogue
 
 __all__ = [
     "SHAPES",
@@ -54,7 +54,7 @@ def catalogue_of(
     The shape goes into the catalogue (``source_shape``) and the log. A shell whose scripts
     would build the tables is a ``ScriptOnlyPage``, so the caller can say how to run them.
     """
-    from .parse import parse_page  # bs4 loads only when a page is parsed
+    from nim_scrape.parse.tables import parse_page  # bs4 loads only when a page is parsed
 
     article = (
         Article(text, "rendered") if rendered else find_article(text, content_type=content_type)
@@ -97,7 +97,7 @@ def find_article(text: str, *, content_type: str | None = None) -> Article:
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     head = text.lstrip("\ufeff \t\r\n")
     if mime in _MARKDOWN_TYPES or (not head.startswith("<") and _looks_like_markdown(head)):
-        from .markdown import markdown_to_html
+        from nim_scrape.article.markdown import markdown_to_html
 
         logger.debug("the body is markdown")
         return Article(markdown_to_html(text), "markdown")
@@ -489,7 +489,7 @@ _UPDATED = re.compile(r"更新时间[^<]{0,40}", re.S)
 def _document(dom: str, found: list[_Candidate]) -> str:
     """The found article as a page: the served page's title, canonical link and 更新时间 (which
     the page may hold outside the article) around the article's HTML."""
-    from .markdown import markdown_to_html
+    from nim_scrape.article.markdown import markdown_to_html
 
     parts: list[str] = []
     for candidate in found:
@@ -500,7 +500,7 @@ def _document(dom: str, found: list[_Candidate]) -> str:
     article = "\n".join(parts)
     head = [m.group() for m in (_TITLE.search(dom), _CANONICAL.search(dom)) if m]
     if not any(m for m in head if m.lower().startswith("<title")):
-        from .markdown import front_matter_title
+        from nim_scrape.article.markdown import front_matter_title
 
         title = next((front_matter_title(c.text) for c in found if c.markup == "markdown"), None)
         if title:

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import UsageError
-from .jslex import Token, tokenize
+from nim_scrape.article.jslex import Token, tokenize
+from nim_scrape.errors import UsageError
 
 if TYPE_CHECKING:
     import httpx
@@ -369,7 +369,7 @@ def read_sdk(
     npm registry cannot be reached or the tarball is not the one it published.
     """
     if source.startswith("npm:"):
-        from .npm import fetch_package, parse_spec
+        from nim_scrape.audit.npm import fetch_package, parse_spec
 
         package = fetch_package(
             parse_spec(source), client=client, cache_dir=cache_dir, registry=registry

@@ -26,7 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .diff import (
+from nim_scrape.catalogue.models import Catalogue, Record, Section
+from nim_scrape.changes.diff import (
     CatalogueDiff,
     ColumnChange,
     HeaderRename,
@@ -34,7 +35,6 @@ from .diff import (
     RecordMove,
     SectionRename,
 )
-from .models import Catalogue, Record, Section
 
 __all__ = [
     "Block",

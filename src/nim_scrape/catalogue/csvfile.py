@@ -11,7 +11,7 @@ import io
 import json
 from typing import Any
 
-from .models import Catalogue, Record
+from nim_scrape.catalogue.models import Catalogue, Record
 
 __all__ = ["CSV_FIELDS", "catalogue_csv", "catalogue_schema"]
 

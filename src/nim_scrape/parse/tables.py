@@ -19,11 +19,12 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from bs4.element import NavigableString
 from bs4.filter import SoupStrainer
 
-from ._bs4_stream import stream
-from ._gc import paused
-from .errors import PageError, ParseError
-from .models import BEIJING, DEFAULT_PAGE_URL, Catalogue, Link, Record, Section
-from .text import cosmetic_key, find_placeholders, normalize_space
+from nim_scrape._gc import paused
+from nim_scrape.about import DEFAULT_PAGE_URL
+from nim_scrape.catalogue.models import BEIJING, Catalogue, Link, Record, Section
+from nim_scrape.catalogue.text import cosmetic_key, find_placeholders, normalize_space
+from nim_scrape.errors import PageError, ParseError
+from nim_scrape.parse._bs4_stream import stream
 
 __all__ = ["parse_page"]
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
-from .history import History
-from .models import Catalogue, Link, Record, Section
-from .store import atomic_write
+from nim_scrape.about import __version__
+from nim_scrape.catalogue.models import Catalogue, Link, Record, Section
+from nim_scrape.catalogue.store import atomic_write
+from nim_scrape.outputs.history import History
 
 __all__ = ["RECENT_EDITIONS", "Badge", "recent_badges", "render_site", "write_site"]
 
@@ -103,7 +103,7 @@ def write_site(catalogue: Catalogue, out: Path, *, history: History | None = Non
 
 
 def _template() -> str:
-    return resources.files("nim_scrape").joinpath("site_template.html").read_text("utf-8")
+    return resources.files("nim_scrape.outputs").joinpath("site_template.html").read_text("utf-8")
 
 
 def _csp(template: str) -> str:

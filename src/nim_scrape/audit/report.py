@@ -11,8 +11,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .audit import FINDING_KINDS, Audit, AuditChanges
-from .report import md_escape
+from nim_scrape.audit.check import FINDING_KINDS, Audit, AuditChanges
+from nim_scrape.changes.report import md_escape
 
 __all__ = ["render", "render_changes", "render_json", "render_markdown", "render_text"]
 

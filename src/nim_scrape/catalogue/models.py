@@ -9,11 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from . import DEFAULT_PAGE_URL
+from nim_scrape.about import DEFAULT_PAGE_URL
 
 __all__ = [
     "BEIJING",
-    "DEFAULT_PAGE_URL",
     "KNOWN_SCHEMA_VERSIONS",
     "MAX_CODE",
     "SCHEMA_VERSION",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .store import atomic_write
+from nim_scrape.catalogue.store import atomic_write
 
 __all__ = ["RunState", "load_state", "save_state"]
 

@@ -22,11 +22,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .diff import CatalogueDiff, RecordChange, RecordMove, compare
-from .errors import CatalogueError, UsageError
-from .models import Catalogue, Record
-from .report import first_run_line, summary_line
-from .store import load_catalogue
+from nim_scrape.catalogue.models import Catalogue, Record
+from nim_scrape.catalogue.store import load_catalogue
+from nim_scrape.changes.diff import CatalogueDiff, RecordChange, RecordMove, compare
+from nim_scrape.changes.report import first_run_line, summary_line
+from nim_scrape.errors import CatalogueError, UsageError
 
 __all__ = [
     "Edition",

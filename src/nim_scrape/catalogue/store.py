@@ -10,32 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import logging
 import os
 import re
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import pydantic_core
 from pydantic import ValidationError
 
-from ._gc import paused
-from .errors import CatalogueError, LockBusy, OutputError
-from .models import RECORDS, Catalogue, Record, inconsistency
+from nim_scrape._gc import paused
+from nim_scrape.catalogue.models import RECORDS, Catalogue
+from nim_scrape.errors import CatalogueError, LockBusy, OutputError
 
 if TYPE_CHECKING:
-    from .diff import CatalogueDiff, Side
+    pass
 
 __all__ = [
     "OutputFolder",
     "atomic_write",
     "catalogue_json",
-    "compare_files",
     "load_catalogue",
     "read_catalogue",
     "read_catalogue_bytes",
@@ -47,8 +43,8 @@ logger = logging.getLogger(__name__)
 _INDENT = "    "
 _BETWEEN_RECORDS = '},{"section":'
 _BETWEEN_RECORDS_ON_LINES = "},\n" + _INDENT + '{"section":'
-_RECORDS_START = b',\n  "records": [\n'
-_RECORDS_END = b"\n  ]\n}\n"
+RECORDS_START = b',\n  "records": [\n'
+RECORDS_END = b"\n  ]\n}\n"
 
 
 # -- the catalogue file --------------------------------------------------------------------------
@@ -79,24 +75,24 @@ def load_catalogue(text: str | bytes, *, name: str = "catalogue") -> Catalogue:
         with paused():
             catalogue = Catalogue.model_validate_json(text)
     except ValidationError as exc:
-        raise CatalogueError(f"{name} is not a nim-scrape catalogue: {_first(exc)}") from exc
+        raise CatalogueError(f"{name} is not a nim-scrape catalogue: {first_problem(exc)}") from exc
     problem = catalogue.inconsistency()
     if problem:
         raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
     return catalogue
 
 
-_UTF8_BOM = b"\xef\xbb\xbf"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _without_bom(text: str | bytes) -> str | bytes:
     """A catalogue saved by an editor that writes a byte order mark is still a catalogue."""
     if isinstance(text, bytes):
-        return text.removeprefix(_UTF8_BOM)
+        return text.removeprefix(UTF8_BOM)
     return text.removeprefix("\ufeff")
 
 
-def _first(exc: ValidationError) -> str:
+def first_problem(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "the top level"
     return f"{where}: {first['msg']}"
@@ -113,110 +109,6 @@ def read_catalogue_bytes(path: Path) -> bytes:
 def read_catalogue(path: Path) -> Catalogue:
     """The catalogue in the JSON file at ``path``; ``CatalogueError`` if it cannot be used."""
     return load_catalogue(read_catalogue_bytes(path), name=str(path))
-
-
-def compare_files(
-    previous: bytes,
-    current: bytes,
-    *,
-    names: tuple[str, str] = ("the previous catalogue", "the current catalogue"),
-) -> CatalogueDiff:
-    """``diff.compare`` of two catalogue files, building only the records that differ.
-
-    A record that is the same in both files is set aside unbuilt: on a large catalogue with a
-    few changes that is most of the work (#6). In the layout ``catalogue_json`` writes, records
-    are compared as lines of bytes; a file laid out otherwise (``json.dump`` of it, say) is read
-    as JSON values and its records compared as such (#9).
-    """
-    from .diff import compare_sides, differing  # the differ loads only to compare (#6)
-
-    # Both files' values stay alive to the end: a paused collector saves scanning them over and
-    # over while the records that differ are built (half the time on a large file, make bench).
-    with paused():
-        old = _FileRecords.read(previous, names[0])
-        new = _FileRecords.read(current, names[1])
-        old_rest, new_rest = differing(old.keys, new.keys)
-        return compare_sides(old.side(old_rest), new.side(new_rest))
-
-
-@dataclass(frozen=True)
-class _FileRecords:
-    """A catalogue file's own fields, validated, and its records as keys, built on demand:
-    equal keys are equal records."""
-
-    name: str
-    head: Catalogue
-    keys: list[Any]
-    build: Callable[[int], Record]
-    problem: str | None
-
-    @classmethod
-    def read(cls, data: bytes, name: str) -> _FileRecords:
-        data = data.removeprefix(_UTF8_BOM)
-        try:
-            found = _lines(data, name) or _values(data, name)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            # Not a catalogue at all: the full reading names the first problem exactly.
-            load_catalogue(data, name=name)
-            raise
-        if found.problem:
-            raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {found.problem}")
-        return found
-
-    def side(self, rest: list[int]) -> Side:
-        from .diff import Side
-
-        built: dict[int, Record] = {}
-        for index in rest:
-            try:
-                built[index] = self.build(index)
-            except ValidationError as exc:
-                problem = f"records.{index}.{_first(exc)}"
-                raise CatalogueError(
-                    f"{self.name} is not a nim-scrape catalogue: {problem}"
-                ) from exc
-        sizes = Counter({s.title: s.record_count for s in self.head.sections})
-        return Side(self.head, built, sizes)
-
-
-def _lines(data: bytes, name: str) -> _FileRecords | None:
-    """The records as lines of bytes, if ``data`` is laid out as ``catalogue_json`` writes it."""
-    start = data.find(_RECORDS_START)
-    if start < 0 or not data.endswith(_RECORDS_END):
-        return None
-    block = data[start + len(_RECORDS_START) : -len(_RECORDS_END)]
-    lines = block.split(b"\n")
-    # Each record's section and code, read off its line in one pass (C speed), to check the
-    # whole file without building a record (a record line starts with them: the models' order).
-    # (Searched in ``data`` from the newline before the first record: no copy of the block.)
-    first = start + len(_RECORDS_START) - 1
-    starts = _LINE_START.findall(data, first, len(data) - len(_RECORDS_END))
-    if len(starts) != len(lines):
-        return None
-    lines[-1] += b","  # so that a record reads the same on the last line as on any other
-    head = Catalogue.model_validate_json(data[:start] + b"\n}\n")
-    title = functools.lru_cache(maxsize=None)(pydantic_core.from_json)
-    titles = [title(section) for section, _ in starts]
-    codes = [int(code) for _, code in starts]
-    problem = inconsistency(head.schema_version, head.sections, titles, codes)
-    build = lambda i: Record.model_validate_json(lines[i].strip().removesuffix(b","))  # noqa: E731
-    return _FileRecords(name, head, lines, build, problem)
-
-
-# A newline, then a record's start: its section (a JSON string, escapes and all) and its code.
-_LINE_START = re.compile(rb'\n {4}\{"section":("[^"\\]*(?:\\.[^"\\]*)*"),"code":(-?\d+)[,}]')
-
-
-def _values(data: bytes, name: str) -> _FileRecords:
-    """The records as JSON values, keyed by their canonical JSON, for any other layout."""
-    doc = pydantic_core.from_json(data)
-    records: list[dict[str, Any]] = doc["records"]
-    head = Catalogue.model_validate({**doc, "records": ()})
-    keys = [pydantic_core.to_json(record) for record in records]  # in Rust: 3x repr()'s speed
-    titles = [record["section"] for record in records]
-    codes = [record["code"] for record in records]
-    problem = inconsistency(head.schema_version, head.sections, titles, codes)
-    return _FileRecords(name, head, keys, lambda i: Record.model_validate(records[i]), problem)
 
 
 # -- files ---------------------------------------------------------------------------------------

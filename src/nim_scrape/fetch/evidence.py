@@ -15,9 +15,9 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from .errors import GuardRefused, NimScrapeError
-from .fetch import Received
-from .store import atomic_write
+from nim_scrape.catalogue.store import atomic_write
+from nim_scrape.errors import GuardRefused, NimScrapeError
+from nim_scrape.fetch.http import Received
 
 __all__ = ["FAILURE_FILE", "MAX_BODY_BYTES", "save_failure"]
 

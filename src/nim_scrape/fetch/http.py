@@ -23,8 +23,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .errors import FetchError, PageError, UsageError
+from nim_scrape.about import __version__
+from nim_scrape.errors import FetchError, PageError, UsageError
 
 if TYPE_CHECKING:
     import httpx
