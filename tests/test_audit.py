@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from nim_scrape.audit.check import AUDIT_JSON, AUDIT_MARKDOWN, FINDING_KINDS, audit, run_audit
+from nim_scrape.audit.check import audit
+from nim_scrape.audit.findings import AUDIT_JSON, AUDIT_MARKDOWN, FINDING_KINDS
 from nim_scrape.audit.report import render_changes, render_markdown, render_text
+from nim_scrape.audit.run import run_audit
 from nim_scrape.audit.sdk import read_sdk
 from nim_scrape.catalogue.store import read_catalogue
 

@@ -140,3 +140,26 @@ def test_refresh_with_an_sdk_source_that_does_not_exist_changes_nothing(refreshe
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: no such SDK source: {missing}")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+BUNDLE_WITH = 'var a={{V2NIM_ERROR_CODE_UNKNOWN:{{code:0,message:"unknown {text}"}}}};\n'
+
+
+def test_a_bundle_string_with_a_surrogate_pair_is_read_as_its_character(catalogue, tmp_path):
+    bundle = tmp_path / "NIM_BROWSER_SDK.js"
+    bundle.write_text(BUNDLE_WITH.format(text="\\uD83D\\uDE00"), encoding="utf-8")
+    result = run("--catalogue", catalogue, "--sdk", bundle, "--format", "json")
+    assert result.exit_code == 0, result.output
+    (finding,) = json.loads(result.stdout)["in_sdk_not_documented"]
+    assert finding["sdk_message"] == "unknown 😀"
+
+
+def test_a_lone_surrogate_in_a_bundle_is_a_usage_error_naming_the_line(catalogue, tmp_path):
+    bundle = tmp_path / "NIM_BROWSER_SDK.js"
+    bundle.write_text("\n" + BUNDLE_WITH.format(text="\\uD83D alone"), encoding="utf-8")
+    result = run("--catalogue", catalogue, "--sdk", bundle)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: cannot read {bundle.name}:2: a string holds a lone surrogate \\uD83D"
+        " (a JavaScript string's \\uD800-\\uDFFF escapes come in pairs)"
+    ]

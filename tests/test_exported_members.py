@@ -48,6 +48,7 @@ INTERNAL = {
     "outputs.site": {"RECENT_EDITIONS", "Badge", "recent_badges"},
     "catalogue.models": {
         "BEIJING",
+        "FrozenModel",
         "KNOWN_SCHEMA_VERSIONS",
         "MAX_CODE",
         "SCHEMA_VERSION",

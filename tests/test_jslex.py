@@ -2,7 +2,7 @@
 
 import pytest
 
-from nim_scrape.article.jslex import decode_string, tokenize
+from nim_scrape.article.jslex import LoneSurrogate, decode_string, tokenize
 
 
 def kinds(text):
@@ -98,3 +98,21 @@ def test_an_unterminated_string_ends_the_text_without_raising():
 
 def test_line_continuation_in_a_string():
     assert decode_string("a\\\nb") == "ab"
+
+
+def test_a_surrogate_pair_is_one_character():
+    assert decode_string("unknown \\uD83D\\uDE00") == "unknown 😀"
+
+
+def test_a_lone_surrogate_is_a_replacement_character_or_an_error_saying_where():
+    assert decode_string("a\\uD83Db") == "a\ufffdb"
+    with pytest.raises(LoneSurrogate, match=r"lone surrogate \\uD83D") as caught:
+        decode_string("ab\\n\\uD83Dc", strict=True)
+    assert caught.value.pos == 4
+
+
+def test_tokenize_names_where_in_the_text_a_lone_surrogate_stands():
+    text = 'x = "ok";\ny = "\\uDE00";'
+    with pytest.raises(LoneSurrogate) as caught:
+        tokenize(text)
+    assert text[caught.value.pos :].startswith("\\uDE00")

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nim_scrape.about import DEFAULT_PAGE_URL
-from nim_scrape.article.shapes import SHAPES, Article, decode_literal, find_article, is_script_shell
+from nim_scrape.article.jslex import decode_string as decode_literal
+from nim_scrape.article.shapes import SHAPES, Article, find_article, is_script_shell
 from nim_scrape.article.shapes import string_literals as literals
 from nim_scrape.errors import PageError
 from nim_scrape.parse.tables import parse_page

@@ -518,8 +518,8 @@ def audit_command(
         nim-scrape audit --sdk node_modules/node-nim --format json --exit-code
         nim-scrape audit --sdk types/v2_def/v2_nim_enum_def.d.ts --out /tmp/audit
     """
-    from nim_scrape.audit.check import run_audit
     from nim_scrape.audit.report import render
+    from nim_scrape.audit.run import run_audit
 
     result = run_audit(_load(str(catalogue), FetchLimits()), sdks, out=out)
     for path in result.written:

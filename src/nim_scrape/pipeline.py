@@ -47,7 +47,7 @@ from nim_scrape.fetch.evidence import save_failure
 from nim_scrape.fetch.http import FetchLimits, Page, Received, Recorder, read_source
 
 if TYPE_CHECKING:
-    from nim_scrape.audit.check import AuditResult
+    from nim_scrape.audit.run import AuditResult
     from nim_scrape.audit.sdk import Sdk
     from nim_scrape.changes.report import Report
 
@@ -186,7 +186,7 @@ def _check_configuration(options: RefreshOptions) -> list[Sdk]:
             )
     if not options.audit_sdk:
         return []
-    from nim_scrape.audit.check import read_sdks
+    from nim_scrape.audit.run import read_sdks
 
     # Read (and download) now: an SDK that cannot be used stops the run before it writes.
     return read_sdks(options.audit_sdk)
@@ -195,7 +195,7 @@ def _check_configuration(options: RefreshOptions) -> list[Sdk]:
 def _audited(result: RefreshResult, sdks: list[Sdk], out: Path) -> RefreshResult:
     """The audit against the SDKs, after the catalogue is up to date (#12). It cannot undo the
     refresh: a failure to save it is reported after the change is delivered."""
-    from nim_scrape.audit.check import save_audit
+    from nim_scrape.audit.run import save_audit
 
     try:
         return replace(result, audit=save_audit(result.catalogue, sdks, out=out))

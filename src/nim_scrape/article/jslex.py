@@ -1,7 +1,7 @@
 """A small JavaScript/TypeScript tokenizer: enough to read declarations without running code.
 
 The SDKs declare their error codes in TypeScript declarations and in minified bundles of several
-megabytes (#12). Searching those with one regular expression would count a declaration quoted
+megabytes. Searching those with one regular expression would count a declaration quoted
 inside a string, a comment or a regular expression literal; this tokenizer knows where every
 literal starts and ends, so the matchers in ``sdk.py`` only ever look at code.
 
@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Token", "decode_string", "tokenize"]
+__all__ = ["LoneSurrogate", "Token", "decode_string", "tokenize"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,8 @@ class _Open:
 
 
 def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text``. Never raises: an unterminated literal ends the text."""
+    """The tokens of ``text``. An unterminated literal ends the text; a string literal holding
+    half a surrogate pair raises ``LoneSurrogate`` with ``pos`` in ``text``."""
     tokens: list[Token] = []
     append = tokens.append
     match = _MAIN.match
@@ -105,7 +106,11 @@ def tokenize(text: str) -> list[Token]:
             continue
         after: Token | None = None
         if kind == "str":
-            token = Token("str", decode_string(value[1:-1]), start, doc)
+            try:
+                token = Token("str", decode_string(value[1:-1], strict=True), start, doc)
+            except LoneSurrogate as exc:
+                exc.pos += start + 1
+                raise
         elif kind == "tpl":
             token, pos = _template_rest(text, start, pos, doc, open_.templates)
         elif kind == "slash":
@@ -180,24 +185,66 @@ def _template_rest(
 
 
 _ESCAPE = re.compile(
-    r"\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\n\r\u2028\u2029])|(.))",
-    re.S,
+    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})"
+    r"|(\r\n|[\n\r\u2028\u2029])|([\s\S]))"
 )
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
 
-def decode_string(body: str) -> str:
-    """A string literal's value from the text between its quotes."""
-    if "\\" not in body:
+class LoneSurrogate(ValueError):
+    """A string literal holds half of a surrogate pair (``\\uD83D`` alone): no character."""
+
+    def __init__(self, half: str, pos: int) -> None:
+        super().__init__(f"a string holds a lone surrogate \\u{ord(half):04X}")
+        self.pos = pos
+
+
+def decode_string(body: str, *, strict: bool = False) -> str:
+    """A string literal's value from the text between its quotes, as JavaScript reads it:
+    ``\\uXXXX`` (surrogate pairs joined), ``\\u{…}``, ``\\xXX``, ``\\n`` and the like, line
+    continuations, and any other escaped character as itself (``\\/`` is ``/``).
+
+    JavaScript strings are UTF-16, so ``\\uD83D\\uDE00`` is one character (😀). Half a pair
+    alone, or a code point beyond U+10FFFF, is no character Python can write out: it becomes
+    U+FFFD, or with ``strict`` raises ``LoneSurrogate`` (``pos``: where in ``body``).
+    """
+    if "\\" not in body and not _SURROGATE.search(body):
         return body
+    decoded = _ESCAPE.sub(_unescape, body)
+    if not _SURROGATE.search(decoded):
+        return decoded
+    if strict and (lone := _LONE.search(decoded)):
+        raise LoneSurrogate(lone.group(), _position_in(body, lone.start()))
+    # The pairs become their characters; a half alone (strict raised above) becomes U+FFFD.
+    return decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
-    def one(m: re.Match[str]) -> str:
-        code = m.group(1) or m.group(2) or m.group(3)
-        if code:
-            return chr(int(code, 16))
-        if m.group(4):
-            return ""  # a line continuation
-        char = m.group(5)
-        return _SIMPLE.get(char, char)
 
-    return _ESCAPE.sub(one, body)
+def _unescape(match: re.Match[str]) -> str:
+    braced, unit, byte, newline, other = match.groups()
+    if braced is not None:
+        point = int(braced, 16)
+        # Beyond Unicode: JavaScript refuses it; a lone surrogate stands in, so strict catches it.
+        return chr(point) if point <= 0x10FFFF else "\udfff"
+    if unit is not None:
+        return chr(int(unit, 16))
+    if byte is not None:
+        return chr(int(byte, 16))
+    if newline is not None:
+        return ""  # a line continuation
+    return _SIMPLE.get(other, other)
+
+
+def _position_in(body: str, index: int) -> int:
+    """Where in ``body`` the text that decodes to character ``index`` starts."""
+    produced = last = 0
+    for m in _ESCAPE.finditer(body):
+        plain = m.start() - last
+        if index < produced + plain:
+            return last + index - produced
+        produced += plain + len(_unescape(m))
+        if index < produced:
+            return m.start()
+        last = m.end()
+    return last + index - produced

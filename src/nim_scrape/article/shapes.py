@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nim_scrape.about import DEFAULT_PAGE_URL
+from nim_scrape.article.jslex import decode_string
 from nim_scrape.errors import PageError, ScriptOnlyPage
 
 if TYPE_CHECKING:
@@ -152,11 +153,6 @@ _BEFORE_REGEX = frozenset("(,=:[!&|?{};+-*%<>~^")
 _KEYWORDS_BEFORE_REGEX = re.compile(
     r"(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$"
 )
-_ESCAPE = re.compile(
-    r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})"
-    r"|(\r\n|[\n\r\u2028\u2029])|([\s\S]))"
-)
-_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _UNESCAPED_SUBSTITUTION = re.compile(r"(?<!\\)(?:\\\\)*\$\{")
 
 
@@ -184,34 +180,7 @@ def string_literals(script: str) -> Iterator[str]:
             if _UNESCAPED_SUBSTITUTION.search(body):
                 continue  # its value depends on running the script
             body = body.replace("\r\n", "\n").replace("\r", "\n")
-        yield decode_literal(body)
-
-
-def decode_literal(body: str) -> str:
-    """A string literal's text (between its quotes) with its escapes decoded, as JavaScript
-    would: ``\\uXXXX`` (surrogate pairs joined), ``\\u{…}``, ``\\xXX``, ``\\n`` and the like,
-    line continuations, and any other escaped character as itself (``\\/`` is ``/``)."""
-    if "\\" not in body:
-        return body
-    decoded = _ESCAPE.sub(_unescape, body)
-    if any("\ud800" <= c <= "\udfff" for c in decoded):
-        # \uD83D\uDE00 arrives as two halves: join them; a half alone becomes U+FFFD.
-        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return decoded
-
-
-def _unescape(match: re.Match[str]) -> str:
-    braced, unit, byte, newline, other = match.groups()
-    if braced is not None:
-        point = int(braced, 16)
-        return chr(point) if point <= 0x10FFFF else "\ufffd"
-    if unit is not None:
-        return chr(int(unit, 16))
-    if byte is not None:
-        return chr(int(byte, 16))
-    if newline is not None:
-        return ""  # a line continuation
-    return _SIMPLE.get(other, other)
+        yield decode_string(body)
 
 
 def _skip_slash(script: str, at: int) -> int:

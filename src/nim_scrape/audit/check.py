@@ -12,158 +12,38 @@ whose five lists are always present (empty, never missing):
   reported here, not under ``meaning_differs``;
 - ``sdk_conflicts``: one SDK declares one code under two names.
 
-``run_audit`` reads the sources, compares with the audit saved in the output folder, and saves
-``sdk_audit.json`` and ``SDK-AUDIT.md`` (only when they changed).
+``compare_audits`` says what is new or resolved since the audit saved before; ``run`` reads,
+audits and saves.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel
 
-from nim_scrape.audit.sdk import Sdk, SdkCode, read_sdk
+from nim_scrape.audit.findings import (
+    FINDING_KINDS,
+    Audit,
+    AuditChanges,
+    CatalogueInfo,
+    DocConflict,
+    DocumentedNotInSdk,
+    InSdkNotDocumented,
+    MeaningDiffers,
+    PageRow,
+    SdkConflict,
+    SdkInfo,
+    SdkName,
+)
+from nim_scrape.audit.sdk import Sdk, SdkCode
 from nim_scrape.catalogue.models import Catalogue, Record
-from nim_scrape.catalogue.store import atomic_write
 from nim_scrape.catalogue.text import cosmetic_key
 
-if TYPE_CHECKING:
-    import httpx
-
-__all__ = [
-    "AUDIT_JSON",
-    "AUDIT_MARKDOWN",
-    "FINDING_KINDS",
-    "Audit",
-    "AuditChanges",
-    "AuditResult",
-    "audit",
-    "compare_audits",
-    "load_audit",
-    "read_sdks",
-    "run_audit",
-    "save_audit",
-]
-
-logger = logging.getLogger(__name__)
-
-AUDIT_JSON = "sdk_audit.json"
-AUDIT_MARKDOWN = "SDK-AUDIT.md"
-AUDIT_SCHEMA_VERSION = 1
-
-FINDING_KINDS = (
-    "documented_not_in_sdk",
-    "in_sdk_not_documented",
-    "meaning_differs",
-    "doc_conflicts",
-    "sdk_conflicts",
-)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class PageRow(_Frozen):
-    """One row of the page that documents a code."""
-
-    section: str
-    url: str
-    message: str
-    description: str
-
-
-class SdkName(_Frozen):
-    """What one SDK calls a code."""
-
-    sdk: str
-    name: str
-    message: str
-    file: str
-
-
-class DocumentedNotInSdk(_Frozen):
-    code: int
-    sdk: str
-    sections: tuple[PageRow, ...]
-    present_in: tuple[str, ...] = ()  # the other SDKs of the audit that do declare it
-
-
-class InSdkNotDocumented(_Frozen):
-    code: int
-    sdk: str
-    name: str
-    sdk_message: str
-    sdk_message_zh: str = ""
-    file: str
-    also_in: tuple[str, ...] = ()  # the other SDKs of the audit that declare it too
-    near_section: str | None = None  # the section that holds most codes of its thousand
-
-
-class MeaningDiffers(_Frozen):
-    code: int
-    sdk: str
-    name: str
-    sdk_message: str
-    sdk_message_zh: str = ""
-    file: str
-    sections: tuple[PageRow, ...]
-
-
-class DocConflict(_Frozen):
-    code: int
-    sections: tuple[PageRow, ...]
-    sdks: tuple[SdkName, ...] = ()  # what each SDK of the audit calls it
-
-
-class SdkConflict(_Frozen):
-    code: int
-    sdk: str
-    names: tuple[SdkName, ...]
-
-
-class SdkInfo(_Frozen):
-    label: str
-    package: str
-    version: str | None
-    source: str
-    files: tuple[str, ...]
-    codes: int
-
-
-class CatalogueInfo(_Frozen):
-    page_url: str
-    updated_at: datetime | None
-    content_hash: str
-    codes: int
-
-
-class Audit(_Frozen):
-    """A whole audit; ``counts`` are the lengths of the five lists."""
-
-    schema_version: int = AUDIT_SCHEMA_VERSION
-    catalogue: CatalogueInfo
-    sdks: tuple[SdkInfo, ...]
-    counts: dict[str, int]
-    documented_not_in_sdk: tuple[DocumentedNotInSdk, ...] = ()
-    in_sdk_not_documented: tuple[InSdkNotDocumented, ...] = ()
-    meaning_differs: tuple[MeaningDiffers, ...] = ()
-    doc_conflicts: tuple[DocConflict, ...] = ()
-    sdk_conflicts: tuple[SdkConflict, ...] = ()
-
-    def findings(self, kind: str) -> tuple[_Frozen, ...]:
-        return tuple(getattr(self, kind))
-
-    def to_json(self) -> str:
-        """The saved form: stable, so an unchanged audit is a byte-identical file."""
-        return self.model_dump_json(indent=2) + "\n"
+__all__ = ["audit", "compare_audits"]
 
 
 # -- the findings --------------------------------------------------------------------------------
@@ -364,29 +244,6 @@ def _near_sections(records: Iterable[Record]) -> dict[int, str]:
     return {prefix: c.most_common(1)[0][0] for prefix, c in counts.items()}
 
 
-# -- over time -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditChanges:
-    """What is new in an audit against the one saved before: new (or changed) findings, and
-    the ones that are gone. SDKs are matched by package, so a new version alone changes nothing."""
-
-    new: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    resolved: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    first: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return self.first or any(self.new.values()) or any(self.resolved.values())
-
-    def counts(self) -> dict[str, int]:
-        return {
-            **{f"new_{k}": len(v) for k, v in self.new.items()},
-            **{f"resolved_{k}": len(v) for k, v in self.resolved.items()},
-        }
-
-
 def compare_audits(previous: Audit | None, current: Audit) -> AuditChanges:
     """The findings of ``current`` not in ``previous``, and those of ``previous`` now gone."""
     if previous is None:
@@ -432,95 +289,3 @@ def _normal(finding: BaseModel, packages: dict[str, str]) -> Any:
 
 def _key(finding: dict[str, Any]) -> tuple[Any, ...]:
     return (finding.get("sdk"), finding["code"])
-
-
-def load_audit(path: Path) -> Audit | None:
-    """The audit saved at ``path``; None when there is none, or it cannot be read (it is derived
-    data: the next save replaces it)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        logger.warning("cannot read the saved audit %s (%s); treating it as absent", path, exc)
-        return None
-    try:
-        return Audit.model_validate_json(data)
-    except ValidationError as exc:
-        logger.warning("the saved audit %s is not readable (%s); replacing it", path, exc)
-        return None
-
-
-# -- the job -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditResult:
-    audit: Audit
-    previous: Audit | None
-    changes: AuditChanges
-    written: tuple[Path, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        """True when the findings differ from the saved audit's (what ``--exit-code`` tells)."""
-        return self.changes.changed
-
-
-def read_sdks(
-    sources: Sequence[str],
-    *,
-    client: httpx.Client | None = None,
-    cache_dir: Path | None = None,
-    registry: str | None = None,
-) -> list[Sdk]:
-    """Each source's SDK, labels made unique (the same package given twice is told apart)."""
-    sdks: list[Sdk] = []
-    seen: Counter[str] = Counter()
-    for source in sources:
-        sdk = read_sdk(source, client=client, cache_dir=cache_dir, registry=registry)
-        seen[sdk.label] += 1
-        if seen[sdk.label] > 1:
-            sdk = sdk.model_copy(update={"label": f"{sdk.label} ({seen[sdk.label]})"})
-        sdks.append(sdk)
-    return sdks
-
-
-def run_audit(
-    catalogue: Catalogue,
-    sources: Sequence[str],
-    *,
-    out: Path | None,
-    client: httpx.Client | None = None,
-    cache_dir: Path | None = None,
-    registry: str | None = None,
-) -> AuditResult:
-    """Audit ``catalogue`` against ``sources``; with ``out``, compare with the audit saved there
-    and save this one (each file written only when its content changed).
-
-    Every source is read before anything is written: a source that cannot be used leaves the
-    saved audit as it was.
-    """
-    sdks = read_sdks(sources, client=client, cache_dir=cache_dir, registry=registry)
-    return save_audit(catalogue, sdks, out=out)
-
-
-def save_audit(catalogue: Catalogue, sdks: Sequence[Sdk], *, out: Path | None) -> AuditResult:
-    """Audit ``catalogue`` against SDKs already read; with ``out``, compare with the audit saved
-    there and save this one (each file written only when its content changed)."""
-    from nim_scrape.audit.report import render_markdown
-
-    result = audit(catalogue, sdks)
-    if out is None:
-        return AuditResult(audit=result, previous=None, changes=compare_audits(None, result))
-    previous = load_audit(out / AUDIT_JSON)
-    changes = compare_audits(previous, result)
-    written = tuple(
-        path
-        for path, text in (
-            (out / AUDIT_JSON, result.to_json()),
-            (out / AUDIT_MARKDOWN, render_markdown(result)),
-        )
-        if atomic_write(path, text.encode("utf-8"))
-    )
-    return AuditResult(audit=result, previous=previous, changes=changes, written=written)

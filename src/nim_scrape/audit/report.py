@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from nim_scrape.audit.check import FINDING_KINDS, Audit, AuditChanges
+from nim_scrape.audit.findings import FINDING_KINDS, Audit, AuditChanges
 from nim_scrape.changes.report import md_escape
 
 __all__ = ["render", "render_changes", "render_json", "render_markdown", "render_text"]
@@ -35,11 +35,15 @@ _NO_SECTION = "(no section of the page)"
 
 
 def render(result: Audit, fmt: str) -> str:
+    """The audit in ``fmt``: ``text``, ``markdown`` or ``json``; ``ValueError`` for any other
+    (as the change report does: a misspelt format is a bug to hear about, not plain text)."""
+    if fmt == "text":
+        return render_text(result)
     if fmt == "markdown":
         return render_markdown(result)
     if fmt == "json":
         return render_json(result)
-    return render_text(result)
+    raise ValueError(f"unknown audit format {fmt!r}: text, markdown or json")
 
 
 def summary_line(counts: dict[str, int]) -> str:

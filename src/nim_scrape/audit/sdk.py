@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
-from pydantic import BaseModel, ConfigDict
-
-from nim_scrape.article.jslex import Token, tokenize
+from nim_scrape.article.jslex import LoneSurrogate, Token, tokenize
+from nim_scrape.catalogue.models import FrozenModel
 from nim_scrape.errors import UsageError
 
 if TYPE_CHECKING:
@@ -60,11 +59,7 @@ SCRIPT_SUFFIXES = (".d.ts", ".ts", ".js", ".mjs", ".cjs", ".ets")
 _MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SdkCode(_Frozen):
+class SdkCode(FrozenModel):
     """One code as an SDK declares it."""
 
     code: int
@@ -74,7 +69,7 @@ class SdkCode(_Frozen):
     file: str = ""  # where it is declared, ``path:line``
 
 
-class Sdk(_Frozen):
+class Sdk(FrozenModel):
     """What one ``--sdk`` source declares."""
 
     label: str  # e.g. node-nim@10.9.80: what the reports call it
@@ -101,7 +96,14 @@ def scan_text(text: str, *, file: str = "") -> list[SdkCode]:
     """Every error code ``text`` declares, in any of the three forms, in order of appearance."""
     if _PREFIX not in text and not any(name in text for name in ENUM_NAMES):
         return []  # cheap: most scripts of a package mention no code at all
-    tokens = tokenize(text)
+    try:
+        tokens = tokenize(text)
+    except LoneSurrogate as exc:
+        line = _LineIndex(text).line(exc.pos)
+        raise UsageError(
+            f"cannot read {file or 'the SDK source'}:{line}: {exc}",
+            hint="a JavaScript string's \\uD800-\\uDFFF escapes come in pairs",
+        ) from exc
     found = sorted([*_enums(tokens), *_compiled_enums(tokens), *_maps(tokens)], key=lambda f: f.pos)
     lines = _LineIndex(text)
     codes = []

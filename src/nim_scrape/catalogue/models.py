@@ -17,6 +17,7 @@ __all__ = [
     "MAX_CODE",
     "SCHEMA_VERSION",
     "Catalogue",
+    "FrozenModel",
     "Link",
     "Record",
     "Section",
@@ -37,18 +38,20 @@ def _empty(value: object) -> bool:
     return not value
 
 
-class _Frozen(BaseModel):
+class FrozenModel(BaseModel):
+    """The base of every value nim-scrape passes between stages: immutable, no unknown fields."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Link(_Frozen):
+class Link(FrozenModel):
     """A link found in a description: its text and absolute address."""
 
     text: str
     href: str
 
 
-class Record(_Frozen):
+class Record(FrozenModel):
     """One row of one section's table."""
 
     section: str = Field(description="The section title as on the page, e.g. 通用错误码")
@@ -74,7 +77,7 @@ class Record(_Frozen):
     )
 
 
-class Section(_Frozen):
+class Section(FrozenModel):
     """One section of the page: a heading and its table."""
 
     title: str
@@ -94,7 +97,7 @@ class Section(_Frozen):
     )
 
 
-class Catalogue(_Frozen):
+class Catalogue(FrozenModel):
     """Every record of the page, in page order, with what is known of the page itself.
 
     A record's position is its place in ``records``: not stored in each record, so that a row

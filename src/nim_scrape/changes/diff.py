@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
-from nim_scrape.catalogue.models import Catalogue, Record, Section
+from nim_scrape.catalogue.models import Catalogue, FrozenModel, Record, Section
 from nim_scrape.catalogue.text import cosmetic_key
 
 __all__ = [
@@ -44,11 +42,7 @@ _COLUMNS = ("code", "message", "description")
 _MIN_SECTION_OVERLAP = 0.3
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class RecordChange(_Frozen):
+class RecordChange(FrozenModel):
     """A record whose wording changed; ``cosmetic`` when only whitespace or punctuation did."""
 
     section: str
@@ -59,7 +53,7 @@ class RecordChange(_Frozen):
     after: Record
 
 
-class RecordMove(_Frozen):
+class RecordMove(FrozenModel):
     """A record that left one section for another (same code and message)."""
 
     code: int
@@ -70,7 +64,7 @@ class RecordMove(_Frozen):
     after: Record
 
 
-class SectionRename(_Frozen):
+class SectionRename(FrozenModel):
     """A section matched by its rows whose title changed."""
 
     before: str
@@ -78,7 +72,7 @@ class SectionRename(_Frozen):
     cosmetic: bool
 
 
-class HeaderRename(_Frozen):
+class HeaderRename(FrozenModel):
     """A column whose header changed, in a matched section."""
 
     section: str
@@ -88,7 +82,7 @@ class HeaderRename(_Frozen):
     cosmetic: bool
 
 
-class ColumnChange(_Frozen):
+class ColumnChange(FrozenModel):
     """A column (beyond code, message and description) new or gone in a matched section; the
     values it brings or takes are in the records' ``extra`` changes."""
 
@@ -96,7 +90,7 @@ class ColumnChange(_Frozen):
     column: str
 
 
-class CatalogueDiff(_Frozen):
+class CatalogueDiff(FrozenModel):
     """Every change between two catalogues. Lists are empty, never missing."""
 
     updated_before: datetime | None = None

@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import Field, create_model
 
-from nim_scrape.catalogue.models import Catalogue, Record, Section
+from nim_scrape.catalogue.models import Catalogue, FrozenModel, Record, Section
 from nim_scrape.changes.diff import (
     CatalogueDiff,
     ColumnChange,
@@ -573,11 +573,7 @@ def _md_rows(block: Block) -> list[str]:
 # -- JSON ----------------------------------------------------------------------------------------
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ExtraBlock(_Frozen):
+class ExtraBlock(FrozenModel):
     """A block added to the report by another stage (e.g. the SDK audit's findings)."""
 
     key: str
@@ -585,8 +581,8 @@ class ExtraBlock(_Frozen):
     lines: tuple[str, ...]
 
 
-def _model(name: str, doc: str, fields: dict[str, Any]) -> type[_Frozen]:
-    return create_model(name, __base__=_Frozen, __doc__=doc, **fields)
+def _model(name: str, doc: str, fields: dict[str, Any]) -> type[FrozenModel]:
+    return create_model(name, __base__=FrozenModel, __doc__=doc, **fields)
 
 
 _Counts = _model(
@@ -608,7 +604,7 @@ _JsonReport = _model(
 )
 
 
-def _json_report(report: Report) -> _Frozen:
+def _json_report(report: Report) -> FrozenModel:
     lists = {p.key: p.select(report.diff) for p in _BY_PLACE}
     extra = tuple(
         ExtraBlock(

@@ -20,9 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from nim_scrape.catalogue.models import Catalogue, Record
+from nim_scrape.catalogue.models import Catalogue, FrozenModel, Record
 from nim_scrape.catalogue.store import load_catalogue
 from nim_scrape.changes.diff import CatalogueDiff, RecordChange, RecordMove, compare
 from nim_scrape.changes.report import first_run_line, summary_line
@@ -47,11 +45,7 @@ EventKind = Literal["added", "changed", "removed", "moved"]
 _SEP = "\x1f"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class HistoryEvent(_Frozen):
+class HistoryEvent(FrozenModel):
     """One change of one record in one edition; ``before`` is None when added, ``after`` when
     removed. ``section`` is where the record is after the change (before it, when removed)."""
 
@@ -68,7 +62,7 @@ class HistoryEvent(_Frozen):
     after: Record | None = None
 
 
-class Edition(_Frozen):
+class Edition(FrozenModel):
     """One committed version of the catalogue that changed something, with its counts."""
 
     commit: str
@@ -81,7 +75,7 @@ class Edition(_Frozen):
     sections_renamed: tuple[tuple[str, str], ...] = ()
 
 
-class History(_Frozen):
+class History(FrozenModel):
     """The editions, oldest first, and the events they brought, in the same order."""
 
     file: str
