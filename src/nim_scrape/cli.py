@@ -8,14 +8,13 @@ inside the commands that use them, so ``--help`` and ``parse`` stay quick (#6).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import math
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,7 +24,6 @@ from nim_scrape.about import DEFAULT_PAGE_URL, __version__
 from nim_scrape.changes.guard import Thresholds
 from nim_scrape.errors import (
     CatalogueError,
-    CatalogueFileError,
     GuardRefused,
     NimScrapeError,
     NotFound,
@@ -325,10 +323,12 @@ def parse(source: str, fmt: str, limits: FetchLimits, render: bool) -> None:
     Example:
         nim-scrape parse tests/fixtures/nim-error-codes-2024-10-31.html --format csv
     """
+    from nim_scrape.article.source import catalogue_of_page
     from nim_scrape.catalogue.csvfile import catalogue_csv
     from nim_scrape.catalogue.store import catalogue_json
+    from nim_scrape.fetch.source import get_page
 
-    catalogue = _parse_source(source, limits, render=render)
+    catalogue = catalogue_of_page(get_page(source, limits=limits, render=render))
     click.echo(catalogue_csv(catalogue) if fmt == "csv" else catalogue_json(catalogue), nl=False)
 
 
@@ -437,16 +437,24 @@ def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits, ren
         nim-scrape diff tests/fixtures/nim-error-codes-2024-03-13.html output/nim_error_codes.json
         nim-scrape diff old.json new.json --format json --exit-code
     """
-    if _is_catalogue_file(old) and _is_catalogue_file(new):
+    from nim_scrape.article.source import (
+        catalogue_from,
+        given_by_the_user,
+        is_catalogue_file,
+        read_catalogue_file,
+    )
+
+    if is_catalogue_file(old) and is_catalogue_file(new):
         from nim_scrape.changes.files import compare_files
 
-        with _given_by_the_user():
-            data = _read_given(old), _read_given(new)
+        with given_by_the_user():
+            data = read_catalogue_file(old), read_catalogue_file(new)
             changes = compare_files(*data, names=(old, new))
     else:
         from nim_scrape.changes.diff import compare
 
-        changes = compare(_load(old, limits, render=render), _load(new, limits, render=render))
+        before = catalogue_from(old, limits=limits, render=render)
+        changes = compare(before, catalogue_from(new, limits=limits, render=render))
     click.echo(_render(changes, fmt, color=_color(fmt)), nl=False)
     if exit_code and changes.has_changes:
         sys.exit(1)
@@ -467,7 +475,7 @@ def lookup(code: int, catalogue: Path, fmt: str) -> None:
     """
     import json
 
-    records = _load(str(catalogue), FetchLimits())
+    records = _load(catalogue)
     found = records.lookup(code)
     urls = {section.title: section.url for section in records.sections}
     if fmt == "json":
@@ -521,7 +529,7 @@ def audit_command(
     from nim_scrape.audit.report import render
     from nim_scrape.audit.run import run_audit
 
-    result = run_audit(_load(str(catalogue), FetchLimits()), sdks, out=out)
+    result = run_audit(_load(catalogue), sdks, out=out)
     for path in result.written:
         logger.info("wrote %s", path)
     click.echo(render(result.audit, fmt), nl=False)
@@ -553,7 +561,7 @@ def site(catalogue: Path, out: Path) -> None:
     """
     from nim_scrape.outputs.site import write_site
 
-    records = _load(str(catalogue), FetchLimits())
+    records = _load(catalogue)
     path = write_site(records, out, history=_history_if_any(catalogue))
     click.echo(f"wrote {path}")
 
@@ -587,7 +595,7 @@ def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
     from nim_scrape.outputs.formats import check_output, export_catalogue
 
     check_output(output, history=with_history)  # before anything is read or written
-    records = _load(str(catalogue), FetchLimits())
+    records = _load(catalogue)
     history = None
     if with_history:
         from nim_scrape.outputs.history import read_history
@@ -627,29 +635,11 @@ def _render(changes: CatalogueDiff | Report, fmt: str, *, color: bool = False) -
     return render(changes, fmt, color=color)
 
 
-def _parse_source(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogue:
-    from nim_scrape.article.shapes import catalogue_of
+def _load(catalogue: Path) -> Catalogue:
+    """The catalogue a command reads (``--catalogue``): a catalogue file, a page or a URL."""
+    from nim_scrape.article.source import catalogue_from
 
-    if render:
-        from nim_scrape.fetch.http import check_source
-        from nim_scrape.fetch.render import render_html
-
-        check_source(source)
-        return catalogue_of(render_html(source, timeout=limits.timeout), url=source, rendered=True)
-    from nim_scrape.fetch.http import read_source
-
-    page = read_source(source, limits=limits)
-    return catalogue_of(page.text, url=page.url, content_type=page.content_type)
-
-
-def _load(source: str, limits: FetchLimits, *, render: bool = False) -> Catalogue:
-    """A catalogue from a catalogue JSON file, an HTML or markdown file, or a URL."""
-    if not _is_catalogue_file(source):
-        return _parse_source(source, limits, render=render)
-    from nim_scrape.catalogue.store import load_catalogue
-
-    with _given_by_the_user():
-        return load_catalogue(_read_given(source), name=source)
+    return catalogue_from(str(catalogue))
 
 
 def _history_if_any(catalogue: Path) -> History | None:
@@ -661,33 +651,3 @@ def _history_if_any(catalogue: Path) -> History | None:
     except UsageError as exc:
         logger.info("no history, so no badges: %s", exc.message)
         return None
-
-
-def _is_catalogue_file(source: str) -> bool:
-    from nim_scrape.fetch.http import is_url
-
-    return source.endswith(".json") and not is_url(source)
-
-
-def _read_given(source: str) -> bytes:
-    """The bytes of a catalogue file named by a path or a ``file:`` URL."""
-    from nim_scrape.fetch.http import check_source
-
-    try:
-        path = check_source(source) or Path(source)
-        return path.read_bytes()
-    except (UsageError, OSError) as exc:
-        reason = exc.message.rsplit(": ", 1)[-1] if isinstance(exc, UsageError) else exc.strerror
-        raise CatalogueFileError(f"cannot read the catalogue {source}: {reason or exc}") from exc
-
-
-@contextlib.contextmanager
-def _given_by_the_user() -> Iterator[None]:
-    """A catalogue the user named is input to check, not one a run would overwrite: a broken one
-    is a usage error (exit 2), not a refusal (5)."""
-    try:
-        yield
-    except CatalogueError as exc:
-        raise CatalogueFileError(
-            exc.message, hint="pass a catalogue JSON file, an HTML file or a URL"
-        ) from exc

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nim_scrape.about import DEFAULT_PAGE_URL, __version__
+from nim_scrape.article.source import catalogue_of_page
 from nim_scrape.catalogue.csvfile import catalogue_csv, catalogue_schema
 from nim_scrape.catalogue.models import Catalogue
 from nim_scrape.catalogue.state import RunState, load_state, save_state
@@ -44,7 +45,8 @@ from nim_scrape.errors import (
     UsageError,
 )
 from nim_scrape.fetch.evidence import save_failure
-from nim_scrape.fetch.http import FetchLimits, Page, Received, Recorder, read_source
+from nim_scrape.fetch.http import FetchLimits, Page, Received, Recorder
+from nim_scrape.fetch.source import get_page
 
 if TYPE_CHECKING:
     from nim_scrape.audit.run import AuditResult
@@ -246,7 +248,7 @@ def _parse_and_check(
     """The page's catalogue (``previous`` itself when the content is the same), its changes
     from ``previous``, and how many section names it kept from it; the guard has passed."""
     progress(f"parsing {page.body_size:,} bytes")
-    catalogue = _parse(page, rendered=options.render)
+    catalogue = catalogue_of_page(page)
     if previous is None:
         return catalogue, None, 0
     catalogue, carried = _carry_section_names(previous, catalogue)
@@ -370,28 +372,14 @@ def _sha256(data: bytes) -> str:
 
 def _read(options: RefreshOptions, state: RunState | None, on_received: Recorder) -> Page:
     """The page: fetched (conditionally, when ``state`` describes this folder), or rendered."""
-    if not options.render:
-        return read_source(
-            options.source,
-            limits=options.limits,
-            etag=state.etag if state else None,
-            last_modified=state.last_modified if state else None,
-            on_received=on_received,
-        )
-    from nim_scrape.fetch.render import render_html  # Playwright loads only for --render (#10)
-
-    html = render_html(options.source, timeout=options.limits.timeout)
-    data = html.encode("utf-8")
-    on_received(Received(options.source, None, (("content-type", "text/html"),), data))
-    return Page(url=options.source, text=html, body_sha256=_sha256(data), body_size=len(data))
-
-
-def _parse(page: Page, *, rendered: bool) -> Catalogue:
-    from nim_scrape.article.shapes import (
-        catalogue_of,  # bs4 and lxml load only when a page is parsed (#6)
+    return get_page(
+        options.source,
+        limits=options.limits,
+        render=options.render,
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+        on_received=on_received,
     )
-
-    return catalogue_of(page.text, url=page.url, content_type=page.content_type, rendered=rendered)
 
 
 def _previous(folder: OutputFolder, data: bytes | None, *, force: bool) -> Catalogue | None:

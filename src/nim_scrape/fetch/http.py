@@ -81,6 +81,7 @@ class Page:
     last_modified: str | None = None
     not_modified: bool = False
     content_type: str | None = None
+    rendered: bool = False  # the DOM after the page's scripts ran, not the page as served
 
 
 @dataclass(frozen=True)
