@@ -314,3 +314,15 @@ def test_a_changelog_that_is_not_utf8_exits_7_in_one_line(on_2024_03_13):
         "(move it aside, or save it as UTF-8)\n"
     )
     assert catalogue_files(on_2024_03_13) == before
+
+
+def test_the_change_notice_names_the_change_log_of_the_folder_it_wrote(on_2024_03_13, tmp_path):
+    # Services that must cut a long report point to the change log: the one in --out, wherever
+    # that is, not output/CHANGELOG.md.
+    from nim_scrape.catalogue.state import RunState
+    from nim_scrape.pipeline import RefreshOptions, _outbox
+    from nim_scrape.pipeline import refresh as run_refresh
+
+    result = run_refresh(RefreshOptions(source=str(CURRENT), out=on_2024_03_13))
+    (message,) = _outbox(result, RunState(), OutputFolder(on_2024_03_13))
+    assert message.full_report == on_2024_03_13 / "CHANGELOG.md"

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -132,11 +133,18 @@ def test_a_long_report_is_cut_to_what_the_service_takes(receiver):
     from nim_scrape.changes.diff import compare
     from nim_scrape.deliver.messages import change
 
-    send(change(compare(old, new), new), [hook(receiver)])
+    log = Path("site-data/nim/CHANGELOG.md")  # wherever --out put it
+    send(change(compare(old, new), new, full_report=log), [hook(receiver)])
     (body,) = posts(receiver)
     assert len(body["message"].encode()) <= 32768
     assert body["message"].startswith("2400 changed")
-    assert body["message"].rstrip().endswith("the full report is in output/CHANGELOG.md.")
+    assert body["message"].rstrip().endswith(f"the full report is in {log}.")
+
+
+def test_a_cut_report_with_no_change_log_names_none():
+    fitted = fit("line\n" * 1000, 200)
+    assert fitted.rstrip().endswith("more lines not shown.")
+    assert "CHANGELOG" not in fitted
 
 
 @pytest.mark.parametrize("budget", [2048, 4096, 100])

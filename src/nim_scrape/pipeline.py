@@ -35,7 +35,7 @@ from nim_scrape.catalogue.store import (
 from nim_scrape.changes.diff import CatalogueDiff, compare
 from nim_scrape.changes.guard import Thresholds, check
 from nim_scrape.changes.report import report_schema
-from nim_scrape.deliver import changelog, messages
+from nim_scrape.deliver import changelog, messages, policy
 from nim_scrape.errors import (
     CatalogueError,
     FetchError,
@@ -155,7 +155,7 @@ def refresh(
         if show:
             show(result)
         state = load_state(folder.state_path)
-        outbox = _outbox(result, state)
+        outbox = _outbox(result, state, folder)
         if options.notify and outbox:
             from nim_scrape.deliver.notify import (
                 send,  # apprise is imported only when there is something to send
@@ -443,15 +443,20 @@ def _next_state(state: RunState, source: str, page: Page, catalogue: bytes | Non
 # -- telling the team ----------------------------------------------------------------------------
 
 
-def _outbox(result: RefreshResult, state: RunState) -> list[messages.Message]:
+def _outbox(result: RefreshResult, state: RunState, folder: OutputFolder) -> list[messages.Message]:
+    outcome = policy.Outcome(
+        changed=result.changed,
+        content_hash=result.catalogue.content_hash,
+        audit_changed=bool(result.audit and result.audit.changed),
+    )
+    sending = policy.to_send(outcome, state)
     outbox: list[messages.Message] = []
-    if state.failing_since:
-        outbox.append(messages.recovery(state.failing_since))
-    # A change found again (its pull request not merged yet, say) is reported again, but the
-    # team is not told twice of a catalogue it was told of.
-    told = result.catalogue.content_hash == state.delivered_content_hash
-    if (result.changed and not told) or (result.audit and result.audit.changed):
-        outbox.append(messages.change(result.report, result.catalogue))
+    if sending.recovery_since:
+        outbox.append(messages.recovery(sending.recovery_since))
+    if sending.change:
+        outbox.append(
+            messages.change(result.report, result.catalogue, full_report=folder.changelog_path)
+        )
     return outbox
 
 
@@ -462,9 +467,9 @@ def _record_failure(
     when: datetime,
     evidence: Path,
 ) -> None:
-    """Note the failure in the state; notify it the first time only (#5)."""
+    """Note the failure in the state; notify it the first time only."""
     state = load_state(folder.state_path)
-    if state.failing_since and state.failure_notified:
+    if not policy.tell_failure(state):
         logger.info("still failing since %s; not notifying again", state.failing_since)
         return
     notified = False
@@ -476,30 +481,14 @@ def _record_failure(
             notified = True
         except NimScrapeError as exc:
             logger.warning("could not notify the failure: %s", exc)
-    save_state(
-        folder.state_path,
-        state.model_copy(
-            update={
-                "failing_since": state.failing_since or when.isoformat(timespec="seconds"),
-                "failure": str(error),
-                "failure_notified": notified or not notify,
-            }
-        ),
+    after = policy.after_failure(
+        state, error=str(error), when=when, notified=notified, notifying=bool(notify)
     )
+    save_state(folder.state_path, after)
 
 
 def _delivered(folder: OutputFolder, result: RefreshResult) -> None:
     """The change was shown and sent: nothing is pending, the failure (if any) is over."""
     state = load_state(folder.state_path)
-    save_state(
-        folder.state_path,
-        state.model_copy(
-            update={
-                "failing_since": None,
-                "failure": None,
-                "failure_notified": None,
-                "delivered_content_hash": result.catalogue.content_hash,
-            }
-        ),
-    )
+    save_state(folder.state_path, policy.after_delivery(state, result.catalogue.content_hash))
     folder.pending_path.unlink(missing_ok=True)

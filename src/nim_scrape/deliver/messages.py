@@ -27,11 +27,18 @@ class Message:
     title: str
     text: str
     markdown: str
+    full_report: Path | None = None  # where the whole text is, when a service must cut it
 
 
-def change(report: Report | CatalogueDiff | None, catalogue: Catalogue) -> Message:
+def change(
+    report: Report | CatalogueDiff | None,
+    catalogue: Catalogue,
+    *,
+    full_report: Path | None = None,
+) -> Message:
     """The notice of a change: ``report`` built already (with extra blocks, say), or the diff to
-    build it from; ``None`` on the first run, which created ``catalogue``."""
+    build it from; ``None`` on the first run, which created ``catalogue``. ``full_report`` is
+    the change log that holds it all, named when a service cuts the message."""
     if not isinstance(report, Report):
         report = build_report(report, catalogue)
     what = "NIM error codes" if report.created else "NIM error codes changed"
@@ -39,6 +46,7 @@ def change(report: Report | CatalogueDiff | None, catalogue: Catalogue) -> Messa
         title=f"{what}: {report.headline}",
         text=render_text(report) + f"\n{catalogue.page_url}\n",
         markdown=render_markdown(report, details=False) + f"\n{md_escape(catalogue.page_url)}\n",
+        full_report=full_report,
     )
 
 

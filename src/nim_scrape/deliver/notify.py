@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import apprise
@@ -21,7 +22,7 @@ __all__ = ["check_urls", "fit", "send"]
 
 logger = logging.getLogger(__name__)
 
-_CUT_NOTE = "… {count} more lines not shown: the full report is in output/CHANGELOG.md."
+_CUT_NOTE = "… {count} more lines not shown{where}."
 
 
 def check_urls(urls: Sequence[str]) -> None:
@@ -67,7 +68,7 @@ def send(message: Message, urls: Sequence[str]) -> None:
         budget = int(plugin.body_maxlen)
         if not plugin.title_maxlen:
             budget -= len(message.title.encode()) + 2  # such services put the title in the body
-        body = fit(body, budget)
+        body = fit(body, budget, full_report=message.full_report)
         logger.info("notifying %s (%d bytes)", shown, len(body.encode()))
         with _apprise_quiet():
             ok = service.notify(
@@ -86,7 +87,7 @@ def send(message: Message, urls: Sequence[str]) -> None:
         )
 
 
-def fit(body: str, max_bytes: int) -> str:
+def fit(body: str, max_bytes: int, *, full_report: Path | None = None) -> str:
     """``body`` cut at a line so it takes at most ``max_bytes`` in UTF-8, with a note saying so.
 
     Reports put the counts and the substantive changes first, so what is cut is the least
@@ -95,10 +96,11 @@ def fit(body: str, max_bytes: int) -> str:
     if len(body.encode()) <= max_bytes:
         return body
     lines = body.splitlines()
+    where = f": the full report is in {full_report}" if full_report else ""
     kept: list[str] = []
     size = 0
     for index, line in enumerate(lines):
-        note = _CUT_NOTE.format(count=len(lines) - index)
+        note = _CUT_NOTE.format(count=len(lines) - index, where=where)
         cost = len(line.encode()) + 1
         if size + cost + len(note.encode()) + 1 > max_bytes:
             kept.append(note)
