@@ -2,10 +2,11 @@ import json
 import socket
 
 import pytest
+from click.testing import CliRunner
 
 from nim_scrape.cli import cli
 
-from .support import CURRENT, FIXTURES, run
+from .support import CURRENT, EDITION_2024_03, FIXTURES, run
 
 
 def closed_port() -> int:
@@ -226,3 +227,63 @@ def test_diff_of_two_catalogue_files_names_the_broken_one(tmp_path):
     result = run("diff", str(good), str(broken))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {broken} is not a nim-scrape catalogue")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["lookup", "not-a-number"],
+            "Error: Invalid value for 'CODE': 'not-a-number' is not a valid integer."
+            " (see 'nim-scrape lookup --help')",
+        ),
+        (
+            ["refresh", "--nope"],
+            "Error: No such option '--nope'. Did you mean '--force'? (see 'nim-scrape refresh --help')",
+        ),
+        (["nope"], "Error: No such command 'nope'. (see 'nim-scrape --help')"),
+        (
+            ["refresh", "--timeout", "nan"],
+            "Error: Invalid value for '--timeout': 'nan' is not a finite number"
+            " (see 'nim-scrape refresh --help')",
+        ),
+    ],
+    ids=["bad-argument", "unknown-option", "unknown-command", "bad-option-value"],
+)
+def test_click_usage_errors_are_one_line_on_stderr(args, line):
+    result = CliRunner().invoke(cli, args, prog_name="nim-scrape")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [line]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diff", str(EDITION_2024_03), str(CURRENT)],
+        ["lookup", "403", "--catalogue", "output/nim_error_codes.json"],
+    ],
+    ids=["diff", "lookup"],
+)
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(args, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # where a traceback file would go
+    # As `nim-scrape … | head -0`: the reader is gone before the first line is written.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "nim_scrape", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+    assert list(tmp_path.iterdir()) == []

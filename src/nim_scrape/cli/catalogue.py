@@ -1,0 +1,207 @@
+"""The commands that read a catalogue: ``lookup``, ``audit``, ``site``, ``export``, ``history``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from nim_scrape.cli.failures import reports_errors
+from nim_scrape.cli.options import catalogue_option, exit_code_option, format_option
+from nim_scrape.errors import (
+    NotFound,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from nim_scrape.catalogue.models import Catalogue
+    from nim_scrape.outputs.history import History
+
+logger = logging.getLogger(__name__)
+
+
+@click.command()
+@click.argument("code", type=int)
+@catalogue_option
+@format_option("text", "json")
+@reports_errors
+def lookup(code: int, catalogue: Path, fmt: str) -> None:
+    """Print every record with CODE, with its section and a link to it; exit 1 if there is none.
+
+    \b
+    Example:
+        nim-scrape lookup 103451
+        nim-scrape lookup 403 --format json
+    """
+    import json
+
+    records = _load(catalogue)
+    found = records.lookup(code)
+    urls = {section.title: section.url for section in records.sections}
+    if fmt == "json":
+        rows = [{**r.model_dump(mode="json"), "section_url": urls.get(r.section)} for r in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    for record in found if fmt == "text" else ():
+        click.echo(f"{record.code}  {record.section}  {record.message}")
+        click.echo(f"    {record.description}")
+        click.echo(f"    {urls.get(record.section, '')}")
+    if not found:
+        raise NotFound(f"no record with code {code} in {catalogue}")
+
+
+@click.command("audit")
+@catalogue_option
+@click.option(
+    "--sdk",
+    "sdks",
+    multiple=True,
+    required=True,
+    metavar="SOURCE",
+    help="An SDK to hold the page against (repeatable): a .d.ts/.ts/.js file, a folder, a "
+    "package .tgz, or npm:NAME@VERSION (downloaded from npm_config_registry, else npmjs.org).",
+)
+@format_option("text", "markdown", "json")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The folder where the audit is saved (sdk_audit.json, SDK-AUDIT.md).",
+)
+@exit_code_option
+@reports_errors
+def audit_command(
+    catalogue: Path, sdks: tuple[str, ...], fmt: str, out: Path, exit_code: bool
+) -> None:
+    """Hold the catalogue against the SDKs' own error codes; save and print what disagrees.
+
+    Finds the codes documented but not in an SDK, in an SDK but not documented, whose SDK
+    text differs from the page's, given two meanings by the page, or two names by an SDK.
+    The files in --out are only rewritten when the audit changed; --exit-code exits 1 when
+    the findings changed since the saved audit.
+
+    \b
+    Example:
+        nim-scrape audit --sdk npm:node-nim@latest --sdk npm:nim-web-sdk-ng@latest
+        nim-scrape audit --sdk node_modules/node-nim --format json --exit-code
+        nim-scrape audit --sdk types/v2_def/v2_nim_enum_def.d.ts --out /tmp/audit
+    """
+    from nim_scrape.audit.report import render
+    from nim_scrape.audit.run import run_audit
+
+    result = run_audit(_load(catalogue), sdks, out=out)
+    for path in result.written:
+        logger.info("wrote %s", path)
+    click.echo(render(result.audit, fmt), nl=False)
+    if exit_code and result.changed:
+        sys.exit(1)
+
+
+@click.command()
+@catalogue_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The folder to write index.html into.",
+)
+@reports_errors
+def site(catalogue: Path, out: Path) -> None:
+    """Write a self-contained search page of the catalogue: OUT/index.html.
+
+    One file, nothing fetched from elsewhere: open it from disk or publish it (GitHub Pages).
+    Where the catalogue is in a git repository, rows added or changed by the latest editions
+    carry a badge with their date.
+
+    \b
+    Example:
+        nim-scrape site
+        nim-scrape site --out site && xdg-open 'site/index.html?q=103451'
+    """
+    from nim_scrape.outputs.site import write_site
+
+    records = _load(catalogue)
+    path = write_site(records, out, history=_history_if_any(catalogue))
+    click.echo(f"wrote {path}")
+
+
+@click.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@catalogue_option
+@click.option(
+    "--history",
+    "with_history",
+    is_flag=True,
+    help="Add a history table: each code's changes through the catalogue's git history "
+    "(SQLite only).",
+)
+@reports_errors
+def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
+    """Write the catalogue to OUTPUT, in the format its suffix names.
+
+    \b
+    .db, .sqlite  SQLite: tables records and sections, full-text search in
+                  records_fts (ready for Datasette); needs nim-scrape[sqlite]
+    .ndjson       one record per line
+    .ts           a typed TypeScript module: each code's records
+
+    \b
+    Example:
+        nim-scrape export catalogue.db && datasette catalogue.db
+        nim-scrape export --history catalogue.db
+        nim-scrape export src/nimErrorCodes.ts
+    """
+    from nim_scrape.outputs.formats import check_output, export_catalogue
+
+    check_output(output, history=with_history)  # before anything is read or written
+    records = _load(catalogue)
+    history = None
+    if with_history:
+        from nim_scrape.outputs.history import read_history
+
+        history = read_history(catalogue)
+    click.echo(f"wrote {export_catalogue(records, output, history=history)}")
+
+
+@click.command("history")
+@click.argument("code", type=int, required=False)
+@catalogue_option
+@format_option("text", "json")
+@reports_errors
+def history_command(code: int | None, catalogue: Path, fmt: str) -> None:
+    """Print each change of CODE through the git history of the catalogue file; without CODE,
+    what each edition changed.
+
+    Reads every commit of the catalogue file (the catalogue must be in a git repository) and
+    compares each version with the one before.
+
+    \b
+    Example:
+        nim-scrape history 107341
+        nim-scrape history --format json
+    """
+    from nim_scrape.outputs.history import read_history, render_history
+
+    click.echo(render_history(read_history(catalogue), fmt, code=code), nl=False)
+
+
+def _load(catalogue: Path) -> Catalogue:
+    """The catalogue a command reads (``--catalogue``): a catalogue file, a page or a URL."""
+    from nim_scrape.article.source import catalogue_from
+
+    return catalogue_from(str(catalogue))
+
+
+def _history_if_any(catalogue: Path) -> History | None:
+    """The catalogue's history for the page's badges, or None where git has none to give."""
+    from nim_scrape.outputs.history import read_history
+
+    try:
+        return read_history(catalogue)
+    except UsageError as exc:
+        logger.info("no history, so no badges: %s", exc.message)
+        return None
