@@ -2,7 +2,7 @@
 
 Building 300,000 records (or the tree of a large page) allocates millions of objects, and every
 so many allocations CPython scans all live objects for cycles: that scanning, not the work, took
-80% of loading a large catalogue (#6). The objects built here are kept or freed by reference
+80% of loading a large catalogue. The objects built here are kept or freed by reference
 counting, so nothing is lost by scanning once, afterwards.
 """
 

@@ -16,7 +16,7 @@ The tree::
     ├── OutputError            7   the output folder cannot be written; the catalogue is intact
     └── NotFound               1   ``lookup`` found no record with that code (as grep)
 
-``EXIT_STATUS`` is the one table from class to exit status (SPEC.md); the command line reads it,
+``EXIT_STATUS`` is the one table from class to exit status (README, "Exit status"); the command line reads it,
 and adds 70 for anything unexpected (a bug).
 """
 
@@ -54,7 +54,7 @@ class NimScrapeError(Exception):
 
     @property
     def exit_code(self) -> int:
-        """The exit status SPEC.md gives this error (``EXIT_STATUS``)."""
+        """The exit status the README gives this error (``EXIT_STATUS``)."""
         return exit_status(self)
 
 
@@ -128,7 +128,7 @@ EXIT_STATUS: dict[type[NimScrapeError], int] = {
 
 
 def exit_status(error: NimScrapeError) -> int:
-    """The exit status SPEC.md gives ``error``: its nearest class in ``EXIT_STATUS``."""
+    """The exit status the README gives ``error``: its nearest class in ``EXIT_STATUS``."""
     for kind in type(error).__mro__:
         if kind in EXIT_STATUS:
             return EXIT_STATUS[kind]

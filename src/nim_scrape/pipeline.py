@@ -1,7 +1,7 @@
 """The refresh job: fetch, parse, diff, guard, write, report, notify, under the folder's lock.
 
 The stages are plain functions in their own modules; this module sequences them and holds the
-rules that tie them together (SPEC.md, "Run state and delivery"):
+rules that tie them together (README, "Every change is delivered, at least once"):
 
 - nothing is written unless every check before it passed;
 - the run state is a cache: it skips work only when it describes the catalogue on disk now;
@@ -195,7 +195,7 @@ def _check_configuration(options: RefreshOptions) -> list[Sdk]:
 
 
 def _audited(result: RefreshResult, sdks: list[Sdk], out: Path) -> RefreshResult:
-    """The audit against the SDKs, after the catalogue is up to date (#12). It cannot undo the
+    """The audit against the SDKs, after the catalogue is up to date. It cannot undo the
     refresh: a failure to save it is reported after the change is delivered."""
     from nim_scrape.audit.run import save_audit
 
@@ -265,7 +265,7 @@ def _parse_and_check(
     )
     if not changes.has_changes:
         # The same content: the files stay as they are, whatever the page's title, date or
-        # shape now say (SPEC: a run that finds no change touches nothing).
+        # shape now say (README: a run that finds no change touches nothing).
         return previous, changes, carried
     return catalogue, changes, carried
 
@@ -302,7 +302,7 @@ def _to_deliver(
 
 def _carry_section_names(previous: Catalogue, current: Catalogue) -> tuple[Catalogue, int]:
     """``current`` with the titles and anchors of ``previous`` for the sections the page does
-    not name, matched by their rows as the differ matches sections (#10); and how many."""
+    not name, matched by their rows as the differ matches sections; and how many."""
     unnamed = {s.title for s in current.sections if not s.named}
     if not unnamed:
         return current, 0

@@ -1,4 +1,4 @@
-"""The article's markdown source as HTML, for the one HTML parser (``parse.parse_page``) (#10).
+"""The article's markdown source as HTML, for the one HTML parser (``parse.parse_page``).
 
 The vendor writes its docs in markdown with front matter, GFM pipe tables and ``:::`` containers
 (``::: note note``, ``:::::: div linked-codes``, ``::: code 安卓``). markdown-it-py renders them;

@@ -1,4 +1,4 @@
-"""The page against the SDKs' own error codes: findings, and how they change over time (#12).
+"""The page against the SDKs' own error codes: findings, and how they change over time.
 
 ``audit(catalogue, sdks)`` is pure: the catalogue and what each SDK declares in, an ``Audit`` out,
 whose five lists are always present (empty, never missing):

@@ -1,4 +1,4 @@
-"""Packages from the npm registry: resolve ``npm:NAME@VERSION``, download, verify, cache (#12).
+"""Packages from the npm registry: resolve ``npm:NAME@VERSION``, download, verify, cache.
 
 The registry is npm's own setting, ``npm_config_registry``, when set, else the public one. A
 tarball is accepted only when it hashes to the registry's published integrity (``dist.integrity``,

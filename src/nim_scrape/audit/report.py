@@ -1,4 +1,4 @@
-"""SDK audit reports: text for the terminal, Markdown for CI summaries and chat, JSON (#12).
+"""SDK audit reports: text for the terminal, Markdown for CI summaries and chat, JSON.
 
 Pure, in the style of the change report (``report.py``): the counts first, then each list,
 grouped by SDK and by the page's section, with links to the sections. Page and SDK text is

@@ -1,4 +1,4 @@
-"""The SDKs' own error codes, read from their sources without running them (#12).
+"""The SDKs' own error codes, read from their sources without running them.
 
 Three forms are read, found by shape wherever they are:
 

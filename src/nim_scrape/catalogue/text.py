@@ -11,7 +11,7 @@ __all__ = ["cosmetic_key", "find_placeholders", "normalize_space"]
 # Zero-width characters and the BOM vanish; every other Unicode space becomes a plain space.
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-# C0/C1 controls other than whitespace: a hostile page must not smuggle them into reports (#4).
+# C0/C1 controls other than whitespace: a hostile page must not smuggle them into reports.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _PLACEHOLDER = re.compile(r"%[sdif]|\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -25,7 +25,7 @@ def normalize_space(text: str) -> str:
 
 class _Insignificant(dict[int, int | None]):
     """A ``str.translate`` table that drops whitespace and punctuation, filled as it is used:
-    classifying a character is slow, looking it up again is not (#6: the differ keys 600,000
+    classifying a character is slow, looking it up again is not (the differ keys 600,000
     texts)."""
 
     def __missing__(self, code: int) -> int | None:

@@ -4,7 +4,7 @@ Pure: the previous catalogue, the change set and the page size in; a ``GuardRefu
 the page lost much of the old one (sections, records, bytes), when its wording was blanked or
 replaced by placeholders, or when it is an older edition than the catalogue's (a stale mirror or
 cache). A human may override it after looking at the page; the library names no option for
-that (the command line adds its own, #11).
+that (the command line adds its own).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["Thresholds", "check"]
 
 _LOOK = "a human should look at the page, and override when sure"
 _OVERRIDE = "override after checking the page"
-# Whole cells that stand for wording nobody wrote yet (compared case-insensitively, #9).
+# Whole cells that stand for wording nobody wrote yet (compared case-insensitively).
 _PLACEHOLDERS = frozenset({"todo", "tbd", "待补充", "暂无", "-", "—", "–", "n/a"})
 _WORDED = ("message", "description")
 _NAMED = 5  # records named in a refusal before "…"

@@ -2,15 +2,15 @@
 requests and chat, JSON for machines.
 
 Pure: a ``CatalogueDiff`` in, text out. ``build_report`` lays the report out once, already
-folded (#11): the counts, then the substantive changes block by block, then the cosmetic ones
-folded together (#3). The renderers only draw blocks, as urlwatch's reporters share one report.
+folded: the counts, then the substantive changes block by block, then the cosmetic ones
+folded together. The renderers only draw blocks, as urlwatch's reporters share one report.
 
 What the report holds is declared once, in ``_PARTS``: one entry per list of the diff gives its
 JSON list, its count, its words in the summary line, its block and its lines in the cosmetic
 fold. A new list of the differ (``columns_added`` …) is one more entry there.
 
 Nothing from the page reaches a report unescaped: Markdown and HTML are escaped, control
-characters were stripped by the parser (#4).
+characters were stripped by the parser.
 """
 
 from __future__ import annotations
@@ -337,7 +337,7 @@ def _fold(diff: CatalogueDiff) -> Block:
 
 def _code_labels(rows: list[tuple[str, int, str]]) -> list[str]:
     """Each (section, code, message) as its code; a code listed more than once in one section
-    also gets its message, ``403 (invalid AppKey)``, so the rows can be told apart (#9)."""
+    also gets its message, ``403 (invalid AppKey)``, so the rows can be told apart."""
     repeated = Counter((section, code) for section, code, _ in rows)
     return [
         f"{code} ({message})" if repeated[(section, code)] > 1 else str(code)

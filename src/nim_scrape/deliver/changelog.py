@@ -3,7 +3,7 @@
 Each entry carries, under its heading, a marker of the catalogue's ``content_hash``
 (``<!-- nim-scrape: sha256:… -->``). Adding an entry whose marker the log already holds
 changes nothing, so a run repeated, or killed after the log was written, never writes an
-edition twice (#9). Page text cannot forge a marker: reports escape ``<`` and ``>``.
+edition twice. Page text cannot forge a marker: reports escape ``<`` and ``>``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a failed run keeps, so a person can see why: the last answer, as received (#10).
+"""What a failed run keeps, so a person can see why: the last answer, as received.
 
 A refresh that ends with exit 3, 4 or 5 saves, in the output folder's hidden run folder, the
 final URL, the status, the response headers (secrets masked), the body as received (capped),

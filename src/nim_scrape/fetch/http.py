@@ -86,7 +86,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Received:
-    """What the server (or the file) gave, as given: the evidence a failed run keeps (#10)."""
+    """What the server (or the file) gave, as given: the evidence a failed run keeps."""
 
     url: str
     status: int | None
@@ -267,7 +267,7 @@ def fetch_page(
     ``sleep`` waits between tries (``time.sleep`` unless given: tests pass one that records
     the waits). A malformed URL is a ``UsageError``.
     """
-    import httpx  # here, not at the top: parsing a local file needs no HTTP client (#6)
+    import httpx  # here, not at the top: parsing a local file needs no HTTP client
 
     _check_url(url)
     limits = limits or FetchLimits()
@@ -372,7 +372,7 @@ def _retrying(limits: FetchLimits, sleep: Callable[[float], None] | None = None)
         if state.attempt_number >= limits.retries + 1:
             return True
         # Stop before a wait that would end past the total time, not after it: a Retry-After
-        # of minutes must not keep an unattended run waiting beyond its bound (#9).
+        # of minutes must not keep an unattended run waiting beyond its bound.
         return (state.seconds_since_start or 0.0) + wait(state) >= limits.total_time
 
     return Retrying(
@@ -528,7 +528,7 @@ class _Failure:
 def decode_body(body: bytes, content_type: str | None, *, source: str = "the page") -> str:
     """The page's text, decoded strictly with the first candidate encoding that fits.
 
-    Candidates in the order of the HTML standard's sniffing (#9): a byte order mark (UTF-8,
+    Candidates in the order of the HTML standard's sniffing: a byte order mark (UTF-8,
     UTF-16 LE/BE), the charset of the ``Content-Type`` header, the ``<meta>`` charset, UTF-8,
     and GB18030, the legacy encoding of Chinese pages. A header that names a charset the bytes
     are not in (a real fault of misconfigured servers) falls through to the page's own

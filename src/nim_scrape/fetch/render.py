@@ -1,4 +1,4 @@
-"""Client-rendered pages: the page as the installed Chromium sees it after its scripts ran (#10).
+"""Client-rendered pages: the page as the installed Chromium sees it after its scripts ran.
 
 Some pages send a shell and build their tables with JavaScript. ``render_html`` loads such a
 page in headless Chromium through Playwright (an optional extra: ``nim-scrape[render]``), waits

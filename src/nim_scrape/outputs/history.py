@@ -1,4 +1,4 @@
-"""Each code's changes through the git history of the catalogue file (#13).
+"""Each code's changes through the git history of the catalogue file.
 
 As simonw/git-history reads a scraped file: every commit that touched the file is one version,
 oldest first; consecutive versions are compared (here with the semantic differ,
