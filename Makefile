@@ -6,7 +6,7 @@ OUT ?= output
 DEMO_OUT ?= demo-output
 FIXTURE := tests/fixtures/nim-error-codes-2024-10-31.html
 
-.PHONY: refresh demo test lint typecheck check bench fixtures clean
+.PHONY: refresh demo test lint typecheck check bench fixtures layout clean
 
 # One stamp per set of extras, remade whenever pyproject.toml changes.
 $(VENV)/.installed-%: pyproject.toml
@@ -45,6 +45,9 @@ bench: $(VENV)/.installed-test,lint,bench ## the benchmark (see README, Performa
 
 fixtures: $(VENV)/.installed-test,lint,bench ## rebuild the HTML fixtures and cassettes
 	$(BIN)/python tests/fixtures/build_fixtures.py
+
+layout: $(VENV)/.installed-test,lint,bench ## rewrite the README's layout table from the folders
+	$(BIN)/python tests/layout.py --write
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build src/*.egg-info

@@ -8,6 +8,8 @@ rules that tie them together (README, "Every change is delivered, at least once"
 - every change is delivered at least once: the catalogue as last delivered is kept aside
   until a run has shown the report and sent every notification, so a run that dies or whose
   notification fails leaves the delivery to the next run, which reports from that catalogue.
+
+May import: every room but the command line.
 """
 
 from __future__ import annotations

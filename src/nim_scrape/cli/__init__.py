@@ -4,6 +4,8 @@ Shared options are groups of stacked decorators that hand each command one optio
 (``FetchLimits``, ``Thresholds``), as sqlite-utils shares its output switches. Errors become exit
 statuses in one place, ``errors.EXIT_STATUS``, through click's own ``ClickException``. Stages load
 inside the commands that use them, so ``--help`` and ``parse`` stay quick.
+
+May import: every room (the command line is the top of the house).
 """
 
 import logging
