@@ -16,8 +16,8 @@ The tree::
     ├── OutputError            7   the output folder cannot be written; the catalogue is intact
     └── NotFound               1   ``lookup`` found no record with that code (as grep)
 
-``EXIT_STATUS`` is the one table from class to exit status (README, "Exit status"); the command line reads it,
-and adds 70 for anything unexpected (a bug).
+``EXIT_STATUS`` is the one table from class to exit status (README, "Exit status"); the command
+line reads it, and adds 70 for anything unexpected (a bug).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ CLOSED_PIPE = 128 + 13  # what a shell reports for a program ended by SIGPIPE
 
 
 class Failure(click.ClickException):
-    """A failure on its way out: one line on stderr and the exit status README "Exit status" gives it."""
+    """A failure on its way out: one line on stderr, and the exit status the README gives it."""
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
