@@ -27,46 +27,12 @@ __all__ = ["arb_key", "arb_message", "catalogue_arb", "render"]
 # gen-l10n's lexer reads [a-zA-Z0-9]+ inside braces; a placeholder becomes a Dart parameter, so
 # it must start with a letter and not be a word Dart or ICU reserves.
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
-_RESERVED = frozenset(
-    [
-        "assert",
-        "break",
-        "case",
-        "catch",
-        "class",
-        "const",
-        "continue",
-        "default",
-        "do",
-        "else",
-        "enum",
-        "extends",
-        "false",
-        "final",
-        "finally",
-        "for",
-        "if",
-        "in",
-        "is",
-        "new",
-        "null",
-        "other",
-        "plural",
-        "rethrow",
-        "return",
-        "select",
-        "super",
-        "switch",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "var",
-        "void",
-        "while",
-        "with",
-    ]
-)
+_RESERVED = frozenset({
+    "assert", "break", "case", "catch", "class", "const", "continue", "default", "do", "else",
+    "enum", "extends", "false", "final", "finally", "for", "if", "in", "is", "new", "null",
+    "other", "plural", "rethrow", "return", "select", "super", "switch", "this", "throw", "true",
+    "try", "var", "void", "while", "with",
+})  # fmt: skip
 
 
 def arb_key(code: int) -> str:
