@@ -294,3 +294,12 @@ def test_a_language_the_page_does_not_have_is_a_usage_error_and_writes_nothing(t
     assert result.exit_code == 2
     assert "'fr' is not one of 'en', 'zh'" in result.stderr
     assert not output.exists()
+
+
+def test_from_python_a_language_the_page_does_not_have_is_refused_before_writing(tmp_path):
+    from nim_scrape.errors import UsageError
+    from nim_scrape.outputs.formats import export_catalogue
+
+    with pytest.raises(UsageError, match="the page's languages are en, zh"):
+        export_catalogue(REAL, tmp_path / "nim.po", lang="fr")
+    assert list(tmp_path.iterdir()) == []

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
-    "LANGS",
     "SUFFIXES",
     "ExportOptions",
     "Format",
@@ -81,7 +80,8 @@ FORMATS: tuple[Format, ...] = (
     Format("arb", (".arb",), "arb", "Flutter intl (ARB, ICU messages), --lang"),
     Format("xcstrings", (".xcstrings",), "xcstrings", "an Apple String Catalog, en and zh-Hans"),
 )
-LANGS = ("en", "zh")
+# The page's two languages, for the single-language resource files.
+_LANGS = ("en", "zh")
 SUFFIXES = tuple(suffix for fmt in FORMATS for suffix in fmt.suffixes)
 
 
@@ -118,10 +118,10 @@ def export_catalogue(
     """Write ``catalogue`` to ``output`` in the format its name chooses (see ``FORMATS``).
 
     ``UsageError`` for a name no format claims (nothing is written), for ``history`` with a
-    format that cannot hold it, or for a ``lang`` other than those of ``LANGS``; ``OutputError``
-    when the file cannot be written.
+    format that cannot hold it, or for a ``lang`` the page does not have (en, zh);
+    ``OutputError`` when the file cannot be written.
     """
     fmt = check_output(output, history=history is not None)
-    if lang not in LANGS:
-        raise UsageError(f"cannot export in {lang!r}: the page's languages are {', '.join(LANGS)}")
+    if lang not in _LANGS:
+        raise UsageError(f"cannot export in {lang!r}: the page's languages are {', '.join(_LANGS)}")
     return fmt.export(catalogue, output, ExportOptions(history=history, lang=lang))

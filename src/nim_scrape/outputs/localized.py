@@ -15,7 +15,6 @@ from nim_scrape.catalogue.models import Catalogue, Record
 
 __all__ = [
     "JOINER",
-    "LANGS",
     "Entry",
     "entries",
     "generated_note",
@@ -23,7 +22,6 @@ __all__ = [
     "resource_key",
 ]
 
-LANGS = ("en", "zh")
 # Between the distinct meanings of one code, in page order; README says so.
 JOINER = " / "
 
