@@ -1,9 +1,9 @@
 """What one run leaves for the next, beside the catalogue but not in it.
 
 The state file holds run metadata that must not go into the catalogue files (README, "What it
-does": they stay byte-identical for the same page): the page's validators for a conditional GET, its size and hash
-for the guard and the early stop, and whether the job is failing, so a failure is notified once.
-"""
+does": they stay byte-identical for the same page): the page's validators for a conditional GET,
+its size and hash for the guard and the early stop, and whether the job is failing, so a failure
+is notified once."""
 
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ Pure and linear in the number of records. ``compare(previous, current)`` always 
 list, empty when nothing of that kind changed (as csv-diff does).
 
 Identity, as README "What counts as a change" has it: sections are matched by the rows they
-share (so a renamed section is a rename, not a removal plus an addition); records by code within matched sections, a code that
-repeats inside one section by its message, then by the closest wording. A changed code is a
-removal plus an addition. A change of whitespace or punctuation only is cosmetic.
-"""
+share (so a renamed section is a rename, not a removal plus an addition); records by code within
+matched sections, a code that repeats inside one section by its message, then by the closest
+wording. A changed code is a removal plus an addition. A change of whitespace or punctuation
+only is cosmetic."""
 
 from __future__ import annotations
 

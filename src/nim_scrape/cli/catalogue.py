@@ -139,8 +139,16 @@ def site(catalogue: Path, out: Path) -> None:
     help="Add a history table: each code's changes through the catalogue's git history "
     "(SQLite only).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="The language of a .xml, .po or .arb file: en (the desc/message column) or zh (说明); "
+    "an empty column falls back to the other.",
+)
 @reports_errors
-def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
+def export_command(output: Path, catalogue: Path, with_history: bool, lang: str) -> None:
     """Write the catalogue to OUTPUT, in the format its suffix names.
 
     \b
@@ -148,12 +156,20 @@ def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
                   records_fts (ready for Datasette); needs nim-scrape[sqlite]
     .ndjson       one record per line
     .ts           a typed TypeScript module: each code's records
+    .xml          Android string resources (strings.xml), one per code, --lang
+    .po           gettext catalogue, msgid the code's key, --lang
+    .arb          Flutter intl (ARB, ICU messages), --lang
+    .xcstrings    Apple String Catalog, en and zh-Hans together
 
     \b
     Example:
         nim-scrape export catalogue.db && datasette catalogue.db
         nim-scrape export --history catalogue.db
         nim-scrape export src/nimErrorCodes.ts
+        nim-scrape export --lang zh app/src/main/res/values-zh-rCN/strings.xml
+        nim-scrape export --lang zh locale/zh_CN/LC_MESSAGES/nim_errors.po
+        nim-scrape export --lang zh lib/l10n/app_zh.arb
+        nim-scrape export NimErrors.xcstrings
     """
     from nim_scrape.outputs.formats import check_output, export_catalogue
 
@@ -164,7 +180,7 @@ def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
         from nim_scrape.outputs.history import read_history
 
         history = read_history(catalogue)
-    click.echo(f"wrote {export_catalogue(records, output, history=history)}")
+    click.echo(f"wrote {export_catalogue(records, output, history=history, lang=lang)}")
 
 
 @click.command("history")

@@ -38,6 +38,8 @@ class ExportOptions:
     """What an export may be asked beyond the catalogue; each format reads what it needs."""
 
     history: History | None = None
+    # The column a single-language resource file (.xml, .po, .arb) takes: en or zh (说明).
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,15 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format("ndjson", (".ndjson",), "ndjson", "one record per line"),
     Format("typescript", (".ts",), "typescript", "a typed TypeScript module: each code's records"),
+    Format(
+        "android", (".xml",), "android_strings", "Android string resources (strings.xml), --lang"
+    ),
+    Format("gettext", (".po",), "gettext_po", "a gettext catalogue, msgid the code's key, --lang"),
+    Format("arb", (".arb",), "arb", "Flutter intl (ARB, ICU messages), --lang"),
+    Format("xcstrings", (".xcstrings",), "xcstrings", "an Apple String Catalog, en and zh-Hans"),
 )
+# The page's two languages, for the single-language resource files.
+_LANGS = ("en", "zh")
 SUFFIXES = tuple(suffix for fmt in FORMATS for suffix in fmt.suffixes)
 
 
@@ -102,11 +112,16 @@ def check_output(output: Path, *, history: bool = False) -> Format:
     return fmt
 
 
-def export_catalogue(catalogue: Catalogue, output: Path, *, history: History | None = None) -> Path:
+def export_catalogue(
+    catalogue: Catalogue, output: Path, *, history: History | None = None, lang: str = "en"
+) -> Path:
     """Write ``catalogue`` to ``output`` in the format its name chooses (see ``FORMATS``).
 
-    ``UsageError`` for a name no format claims (nothing is written), or for ``history`` with a
-    format that cannot hold it; ``OutputError`` when the file cannot be written.
+    ``UsageError`` for a name no format claims (nothing is written), for ``history`` with a
+    format that cannot hold it, or for a ``lang`` the page does not have (en, zh);
+    ``OutputError`` when the file cannot be written.
     """
     fmt = check_output(output, history=history is not None)
-    return fmt.export(catalogue, output, ExportOptions(history=history))
+    if lang not in _LANGS:
+        raise UsageError(f"cannot export in {lang!r}: the page's languages are {', '.join(_LANGS)}")
+    return fmt.export(catalogue, output, ExportOptions(history=history, lang=lang))
