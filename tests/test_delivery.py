@@ -320,9 +320,9 @@ def test_the_change_notice_names_the_change_log_of_the_folder_it_wrote(on_2024_0
     # Services that must cut a long report point to the change log: the one in --out, wherever
     # that is, not output/CHANGELOG.md.
     from nim_scrape.catalogue.state import RunState
-    from nim_scrape.pipeline import RefreshOptions, _outbox
+    from nim_scrape.pipeline import RefreshOptions, outbox
     from nim_scrape.pipeline import refresh as run_refresh
 
     result = run_refresh(RefreshOptions(source=str(CURRENT), out=on_2024_03_13))
-    (message,) = _outbox(result, RunState(), OutputFolder(on_2024_03_13))
+    (message,) = outbox(result, RunState(), OutputFolder(on_2024_03_13))
     assert message.full_report == on_2024_03_13 / "CHANGELOG.md"

@@ -12,6 +12,15 @@ import nim_scrape
 
 # Public in their module for the command line or another stage, not part of the library's API.
 INTERNAL = {
+    "pipeline": {
+        "PageFailure",
+        "check_configuration",
+        "delivered",
+        "note_failure",
+        "outbox",
+        "send_all",
+        "update",
+    },
     "changes.diff": {"COMPARED_FIELDS", "Side", "compare_sides", "differing", "record_key"},
     "errors": {"EXIT_STATUS", "exit_status"},
     "catalogue.csvfile": {"CSV_FIELDS", "catalogue_schema"},

@@ -55,7 +55,18 @@ if TYPE_CHECKING:
     from nim_scrape.audit.sdk import Sdk
     from nim_scrape.changes.report import Report
 
-__all__ = ["RefreshOptions", "RefreshResult", "refresh"]
+__all__ = [
+    "PageFailure",
+    "RefreshOptions",
+    "RefreshResult",
+    "check_configuration",
+    "delivered",
+    "note_failure",
+    "outbox",
+    "refresh",
+    "send_all",
+    "update",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -134,46 +145,86 @@ def refresh(
     there). The change counts as delivered only once ``show`` returned and every notification
     went out; until then the next run reports it again. A failed notification does not raise:
     the result carries it in ``notify_error``.
+
+    The steps (``check_configuration``, ``update``, ``outbox``, ``delivered``, ``note_failure``)
+    are public so that a job of several pages runs each page's steps and delivers once.
     """
-    sdks = _check_configuration(options)  # configuration first: nothing fetched or written yet
+    sdks = check_configuration(options)  # configuration first: nothing fetched or written yet
     folder = OutputFolder(options.out)
-    clock = now or (lambda: datetime.now(timezone.utc))
+    clock = now or _utc_now
     with folder.locked(timeout=options.lock_timeout, waiting=progress):
-        received: list[Received] = []
         try:
-            result = _update(folder, options, progress, received.append)
-        except (FetchError, PageError, GuardRefused) as exc:
-            kept = save_failure(
-                folder.failure_dir,
-                source=options.source,
-                error=exc,
-                received=received[-1] if received else None,
-                when=clock(),
-            )
-            _record_failure(folder, exc, options.notify, clock(), kept)
-            raise
-        if sdks:
-            result = _audited(result, sdks, options.out)
+            result = update(folder, options, sdks, progress=progress, clock=clock)
+        except PageFailure as failure:
+            _tell_failure(folder, failure, options.notify, clock())
+            raise failure.error from None
         if show:
             show(result)
-        state = load_state(folder.state_path)
-        outbox = _outbox(result, state, folder)
-        if options.notify and outbox:
-            from nim_scrape.deliver.notify import (
-                send,  # apprise is imported only when there is something to send
-            )
-
+        messages_out = outbox(result, load_state(folder.state_path), folder)
+        if options.notify and messages_out:
             progress(f"notifying {len(options.notify)} service(s)")
             try:
-                for message in outbox:
-                    send(message, options.notify)
+                send_all(messages_out, options.notify)
             except NimScrapeError as exc:
                 return replace(result, notify_error=exc)
-        _delivered(folder, result)
+        delivered(folder, result)
     return result
 
 
-def _check_configuration(options: RefreshOptions) -> list[Sdk]:
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class PageFailure(Exception):
+    """A page that could not be brought up to date (fetch, not the page, guard), with what the
+    run received kept in ``evidence`` and whether the team is yet to hear of it (``tell``)."""
+
+    def __init__(self, error: NimScrapeError, evidence: Path, *, tell: bool) -> None:
+        super().__init__(str(error))
+        self.error, self.evidence, self.tell = error, evidence, tell
+
+
+def update(
+    folder: OutputFolder,
+    options: RefreshOptions,
+    sdks: Sequence[Sdk] = (),
+    *,
+    progress: Progress = _quiet,
+    clock: Callable[[], datetime] = _utc_now,
+) -> RefreshResult:
+    """Bring the catalogue in ``folder`` (locked by the caller) up to the page, then audit it.
+
+    ``PageFailure`` when the page cannot be fetched, is not the page, or the guard refuses: the
+    catalogue is untouched and what was received is kept as evidence. Other ``NimScrapeError``s
+    (an unreadable catalogue, a folder that cannot be written) are raised as they are.
+    """
+    received: list[Received] = []
+    try:
+        result = _update(folder, options, progress, received.append)
+    except (FetchError, PageError, GuardRefused) as exc:
+        kept = save_failure(
+            folder.failure_dir,
+            source=options.source,
+            error=exc,
+            received=received[-1] if received else None,
+            when=clock(),
+        )
+        tell = policy.tell_failure(load_state(folder.state_path))
+        if not tell:
+            logger.info("still failing; not notifying again")
+        raise PageFailure(exc, kept, tell=tell) from exc
+    return _audited(result, sdks, options.out) if sdks else result
+
+
+def send_all(outbox: Sequence[messages.Message], urls: Sequence[str]) -> None:
+    """Send every message to every URL; ``NotifyError`` for the first that fails."""
+    from nim_scrape.deliver.notify import send  # apprise loads only when there is news
+
+    for message in outbox:
+        send(message, urls)
+
+
+def check_configuration(options: RefreshOptions) -> list[Sdk]:
     """``UsageError`` for an option that cannot be used, before anything is fetched or written;
     the SDKs to audit against, read (and downloaded) once, here."""
     from nim_scrape.fetch.http import check_source
@@ -196,7 +247,7 @@ def _check_configuration(options: RefreshOptions) -> list[Sdk]:
     return read_sdks(options.audit_sdk)
 
 
-def _audited(result: RefreshResult, sdks: list[Sdk], out: Path) -> RefreshResult:
+def _audited(result: RefreshResult, sdks: Sequence[Sdk], out: Path) -> RefreshResult:
     """The audit against the SDKs, after the catalogue is up to date. It cannot undo the
     refresh: a failure to save it is reported after the change is delivered."""
     from nim_scrape.audit.run import save_audit
@@ -445,7 +496,8 @@ def _next_state(state: RunState, source: str, page: Page, catalogue: bytes | Non
 # -- telling the team ----------------------------------------------------------------------------
 
 
-def _outbox(result: RefreshResult, state: RunState, folder: OutputFolder) -> list[messages.Message]:
+def outbox(result: RefreshResult, state: RunState, folder: OutputFolder) -> list[messages.Message]:
+    """What a page that worked has to tell: its recovery, its change (once)."""
     outcome = policy.Outcome(
         changed=result.changed,
         content_hash=result.catalogue.content_hash,
@@ -462,34 +514,34 @@ def _outbox(result: RefreshResult, state: RunState, folder: OutputFolder) -> lis
     return outbox
 
 
-def _record_failure(
-    folder: OutputFolder,
-    error: NimScrapeError,
-    notify: Sequence[str],
-    when: datetime,
-    evidence: Path,
+def _tell_failure(
+    folder: OutputFolder, failure: PageFailure, urls: Sequence[str], when: datetime
 ) -> None:
-    """Note the failure in the state; notify it the first time only."""
-    state = load_state(folder.state_path)
-    if not policy.tell_failure(state):
-        logger.info("still failing since %s; not notifying again", state.failing_since)
-        return
+    """Notify a failure the first time only, and note it in the state."""
     notified = False
-    if notify:
-        from nim_scrape.deliver.notify import send
-
+    if failure.tell and urls:
         try:
-            send(messages.failure(error, evidence=evidence), notify)
+            send_all([messages.failure(failure.error, evidence=failure.evidence)], urls)
             notified = True
         except NimScrapeError as exc:
             logger.warning("could not notify the failure: %s", exc)
+    note_failure(folder, failure, when=when, notified=notified, notifying=bool(urls))
+
+
+def note_failure(
+    folder: OutputFolder, failure: PageFailure, *, when: datetime, notified: bool, notifying: bool
+) -> None:
+    """The failure in the folder's state: since when, and whether the team was told."""
+    if not failure.tell:
+        return  # told already: the state keeps when the failure began
+    state = load_state(folder.state_path)
     after = policy.after_failure(
-        state, error=str(error), when=when, notified=notified, notifying=bool(notify)
+        state, error=str(failure.error), when=when, notified=notified, notifying=notifying
     )
     save_state(folder.state_path, after)
 
 
-def _delivered(folder: OutputFolder, result: RefreshResult) -> None:
+def delivered(folder: OutputFolder, result: RefreshResult) -> None:
     """The change was shown and sent: nothing is pending, the failure (if any) is over."""
     state = load_state(folder.state_path)
     save_state(folder.state_path, policy.after_delivery(state, result.catalogue.content_hash))
