@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +86,8 @@ class RefreshOptions:
     notify: tuple[str, ...] = ()
     audit_sdk: tuple[str, ...] = ()
     lock_timeout: float = 60.0
+    # Which header holds which role (code, message, description), where guessing needs help.
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

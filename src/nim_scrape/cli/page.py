@@ -11,15 +11,18 @@ import click
 
 from nim_scrape.about import DEFAULT_PAGE_URL
 from nim_scrape.changes.guard import Thresholds
-from nim_scrape.cli.failures import reports_errors
+from nim_scrape.cli.failures import Failure, reports_errors
 from nim_scrape.cli.options import exit_code_option, fetch_options, format_option, guard_options
 from nim_scrape.cli.terminal import color_for, progress, render_report
 from nim_scrape.errors import (
     NotifyError,
+    UsageError,
 )
 from nim_scrape.fetch.http import FetchLimits
 
 if TYPE_CHECKING:
+    from nim_scrape.config import PageConfig
+    from nim_scrape.job import JobResult
     from nim_scrape.pipeline import RefreshResult
 
 logger = logging.getLogger(__name__)
@@ -78,6 +81,20 @@ def parse(source: str, fmt: str, limits: FetchLimits, render: bool) -> None:
     metavar="SOURCE",
     help="After the refresh, audit the catalogue against this SDK (repeatable; as audit --sdk).",
 )
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A job of several pages ([[page]] tables); default: nim-scrape.toml here, if any.",
+)
+@click.option(
+    "--page",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Refresh only this page of the configuration (repeatable).",
+)
 @exit_code_option
 @format_option("text", "markdown", "json")
 @fetch_options
@@ -89,6 +106,8 @@ def refresh(
     thresholds: Thresholds,
     notify: tuple[str, ...],
     audit_sdk: tuple[str, ...],
+    config: Path | None,
+    only: tuple[str, ...],
     exit_code: bool,
     fmt: str,
     limits: FetchLimits,
@@ -106,7 +125,15 @@ def refresh(
         nim-scrape refresh --source tests/fixtures/nim-error-codes-2024-10-31.html --out /tmp/demo
         nim-scrape refresh --format markdown --exit-code >> "$GITHUB_STEP_SUMMARY"
         nim-scrape refresh --notify 'dingtalk://TOKEN/' --notify 'mailtos://u:p@example.com'
+        nim-scrape refresh --config nim-scrape.toml --page v2-client --page server-api
+
+    With a configuration (--config, or nim-scrape.toml in the working folder), every page
+    it declares is refreshed into its own folder, with one report and one notification.
     """
+    pages = _configured_pages(config, only)
+    if pages is not None:
+        _refresh_pages(pages, notify=notify, force=force, exit_code=exit_code, fmt=fmt)
+        return
     from nim_scrape.pipeline import RefreshOptions
     from nim_scrape.pipeline import refresh as run
 
@@ -171,4 +198,65 @@ def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits, ren
         changes = compare(before, catalogue_from(new, limits=limits, render=render))
     click.echo(render_report(changes, fmt, color=color_for(fmt)), nl=False)
     if exit_code and changes.has_changes:
+        sys.exit(1)
+
+
+def _configured_pages(config: Path | None, only: tuple[str, ...]) -> tuple[PageConfig, ...] | None:
+    """The pages of the job, or None for the one page of --source and --out as always."""
+    from nim_scrape.config import find_config, read_config
+
+    ctx = click.get_current_context()
+    path = find_config(config)
+    if path is None:
+        if only:
+            raise UsageError(
+                "--page names a page of a configuration, and there is none",
+                hint="pass --config FILE or write nim-scrape.toml here",
+            )
+        return None
+    given = [
+        f"--{name}"
+        for name in ("source", "out", "audit-sdk")
+        if _given(ctx, name.replace("-", "_"))
+    ]
+    if given and config is None:
+        return None  # an explicit page on the command line wins over the folder's job
+    if given:
+        raise UsageError(f"--config and {', '.join(given)} name different jobs: pass one")
+    pages = read_config(path)
+    if only:
+        known = {page.name for page in pages}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise UsageError(
+                f"no page named {unknown[0]!r} in {path}",
+                hint=f"its pages: {', '.join(sorted(known))}",
+            )
+        pages = tuple(page for page in pages if page.name in only)
+    return pages
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def _refresh_pages(
+    pages: tuple[PageConfig, ...],
+    *,
+    notify: tuple[str, ...],
+    force: bool,
+    exit_code: bool,
+    fmt: str,
+) -> None:
+    from nim_scrape.job import render_job, run_job
+
+    def show(job: JobResult) -> None:
+        click.echo(render_job(job, fmt, color=color_for(fmt)), nl=False)
+
+    job = run_job(pages, notify=notify, force=force, show=show, progress=progress)
+    status = job.exit_status(exit_code=exit_code)
+    if status not in (0, 1):
+        raise Failure(job.error_line(), status)
+    if status == 1:
         sys.exit(1)
