@@ -248,7 +248,10 @@ def test_a_row_whose_code_is_not_a_number_is_skipped(caplog):
     )
     with caplog.at_level("DEBUG", logger="nim_scrape.parse.tables"):
         assert [r.code for r in parse_page(html).records] == [1, 2]
-    assert "table 1 under '会话错误码', row 3: the code 'n/a' is not a number: skipped" in caplog.messages
+    assert (
+        "table 1 under '会话错误码', row 3: the code 'n/a' is not a number: skipped"
+        in caplog.messages
+    )
 
 
 def test_a_table_of_mostly_unreadable_codes_is_a_parse_error_naming_table_and_row():

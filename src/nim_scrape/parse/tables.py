@@ -43,7 +43,7 @@ _BLOCKS = frozenset(
 )
 _HEADING_MARKS = "#¶§🔗 \u00a0"
 _UPDATED = re.compile(
-    r"更新时间\s*[:：]?(?:\s|&nbsp;|&#160;|&#xa0;|<[^>]{0,200}>)*"
+    r"(?:更新时间|Update time)\s*[:：]?(?:\s|&nbsp;|&#160;|&#xa0;|<[^>]{0,200}>)*"
     r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s|&nbsp;|T)+(\d{1,2}):(\d{2})(?::(\d{2}))?"
 )
 _MAX_SPAN = 1000
@@ -246,7 +246,8 @@ def _warn_replacement_characters(parts: list[_Part]) -> None:
 
 
 def parse_updated_at(html: str) -> datetime | None:
-    """The page's 更新时间 (Beijing time), read from the raw HTML, wherever its tags split it."""
+    """The page's 更新时间 (or ``Update time``; Beijing time), read from the raw HTML, wherever
+    its tags split it."""
     match = _UPDATED.search(html)
     if not match:
         return None
@@ -333,8 +334,14 @@ def _section_names(
     return names
 
 
+# Links to the top of the page ("Back to top", 回到顶部): in no table of contents
+_TOP = frozenset({"top", "page-top", "pagetop", "app", "main", "content"})
+
+
 def _toc_entries(toc: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
-    unique = list(dict.fromkeys((text, frag) for text, frag in toc if text))
+    unique = list(
+        dict.fromkeys((text, frag) for text, frag in toc if text and frag.lower() not in _TOP)
+    )
     # Entries whose anchor is their own text are the site's heading anchors: the surest sign.
     for candidates in ([e for e in unique if e[0] == e[1]], unique):
         if len(candidates) == count:
@@ -476,7 +483,7 @@ def _read_table(
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:]+[A-Za-z_][A-Za-z0-9_]*)*")
 # What a group name may hold beside letters, digits and spaces: Chat room, SDK & Server, 聊天室
 _GROUP_MARKS = frozenset(" -_&+'·")
-_GROUP_WORDS = 4
+_GROUP_WORDS = 6  # Audio & video calls and whiteboard
 _GROUP_CJK = 8  # 以下错误码仅适用于 Web 端 is a note, 音视频通话相关 a name
 
 
