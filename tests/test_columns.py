@@ -343,3 +343,15 @@ def test_a_role_that_is_not_one_is_a_usage_error():
     assert info.value.message == (
         "columns: 'solution' is not a column role (the roles are code, message, description)"
     )
+
+
+def test_a_message_column_alone_beside_the_code_is_the_message():
+    html = page(
+        "<h2>Codes</h2><table><tr><th>code</th><th>message</th></tr>"
+        "<tr><td>1</td><td>unknown error</td></tr></table>"
+    )
+    catalogue = parse_page(html)
+    assert catalogue.sections[0].headers == ("code", "message", "")
+    assert [(r.code, r.message, r.description) for r in catalogue.records] == [
+        (1, "unknown error", "")
+    ]

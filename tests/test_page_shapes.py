@@ -165,6 +165,7 @@ def test_a_shell_whose_table_header_says_login_is_still_a_shell(tmp_path):
     source = tmp_path / "shell.html"
     source.write_text(
         "<html><head><title>Docs</title></head><body><div id='app'></div>"
+        f"<p>{'Loading the documentation. ' * 10}</p>"
         "<table><tr><th>login</th><th>help</th></tr></table>"
         "<script src='/app.js'></script></body></html>",
         encoding="utf-8",
