@@ -134,3 +134,45 @@ def test_the_same_content_in_another_shape_touches_no_file(tmp_path):
     assert forced.exit_code == 0
     written = json.loads((tmp_path / "nim_error_codes.json").read_text(encoding="utf-8"))
     assert written["source_shape"] == "html"
+
+
+STATE_PAGE = (
+    "<html><head><title>Status Codes</title></head><body><div id='app'></div><script>"
+    'window.__INITIAL_STATE__ = {"doc": {"html": "<h2 id=\\"codes\\">Codes</h2><table><tr>'
+    "<th>Status code</th><th>Description</th></tr><tr><td>200</td><td>The operation "
+    "succeeded.</td></tr><tr><td>302</td><td>Incorrect user name or password.</td></tr>"
+    '</table>"}};</script><script src="/app.js"></script></body></html>'
+)
+
+
+def test_state_holding_a_table_of_other_column_names_is_the_article(tmp_path):
+    """The article finder knows a code column by the parser's own words (Status code here)."""
+    source = tmp_path / "state.html"
+    source.write_text(STATE_PAGE, encoding="utf-8")
+    result = run("-v", "parse", str(source))
+    assert result.exit_code == 0, result.stderr
+    catalogue = json.loads(result.stdout)
+    assert catalogue["source_shape"] == "initial-state"
+    assert [(r["section"], r["code"], r["description"]) for r in catalogue["records"]] == [
+        ("Codes", 200, "The operation succeeded."),
+        ("Codes", 302, "Incorrect user name or password."),
+    ]
+
+
+def test_a_shell_whose_table_header_says_login_is_still_a_shell(tmp_path):
+    """A header row quoted in the diagnosis may hold the word login: the page is no login page
+    for that, and running its scripts is still the way to its tables."""
+    source = tmp_path / "shell.html"
+    source.write_text(
+        "<html><head><title>Docs</title></head><body><div id='app'></div>"
+        f"<p>{'Loading the documentation. ' * 10}</p>"
+        "<table><tr><th>login</th><th>help</th></tr></table>"
+        "<script src='/app.js'></script></body></html>",
+        encoding="utf-8",
+    )
+    result = run("parse", str(source))
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"Error: {source} is not the NIM error-code page as served: its scripts build the "
+        "tables (pass --render to run them in headless Chromium)\n"
+    )

@@ -143,7 +143,7 @@ def test_header_rows_repeated_mid_table_are_skipped(caplog):
     )
     with caplog.at_level("DEBUG", logger="nim_scrape.parse.tables"):
         assert rows(html) == [(1, "a", "甲"), (2, "b", "乙")]
-    assert "table 'S', row 6: the header row repeated, skipped" in caplog.messages
+    assert "table 1 under 'S', row 6: the header row repeated, skipped" in caplog.messages
 
 
 @pytest.mark.parametrize(
@@ -248,7 +248,10 @@ def test_a_row_whose_code_is_not_a_number_is_skipped(caplog):
     )
     with caplog.at_level("DEBUG", logger="nim_scrape.parse.tables"):
         assert [r.code for r in parse_page(html).records] == [1, 2]
-    assert "table '会话错误码', row 3: the code 'n/a' is not a number: skipped" in caplog.messages
+    assert (
+        "table 1 under '会话错误码', row 3: the code 'n/a' is not a number: skipped"
+        in caplog.messages
+    )
 
 
 def test_a_table_of_mostly_unreadable_codes_is_a_parse_error_naming_table_and_row():
@@ -259,7 +262,7 @@ def test_a_table_of_mostly_unreadable_codes_is_a_parse_error_naming_table_and_ro
     with pytest.raises(ParseError) as info:
         parse_page(html)
     assert info.value.message == (
-        "table '会话错误码': 2 of 3 rows are not error codes; row 3: the code 'n/a' is not a number"
+        "table 1 under '会话错误码': 2 of 3 rows are not error codes; row 3: the code 'n/a' is not a number"
     )
 
 
@@ -267,8 +270,11 @@ def test_a_table_without_the_description_column_is_a_parse_error():
     html = page(
         "<h2>S</h2><table><tr><th>code</th><th>desc</th><th>备注</th></tr><tr><td>1</td><td>a</td><td>b</td></tr></table>"
     )
-    with pytest.raises(ParseError, match="no 说明 column"):
+    with pytest.raises(ParseError) as info:
         parse_page(html)
+    assert info.value.message == (
+        "table 1 under 'S': found a table with columns 'code | desc | 备注': no description column"
+    )
 
 
 @pytest.mark.parametrize(
@@ -288,7 +294,7 @@ def test_a_table_without_the_description_column_is_a_parse_error():
         ),
         (
             page("<table><tr><td>名称</td><td>值</td></tr></table>" + "说明文字" * 80),
-            "none with the columns",
+            "found a table with columns '名称 | 值': no code column",
         ),
     ],
     ids=["empty", "json", "captcha", "login", "script shell", "error page", "wrong columns"],
@@ -370,5 +376,5 @@ def test_a_table_under_the_page_h1_only_is_named_by_its_place_in_errors():
     with pytest.raises(ParseError) as info:
         parse_page(html)
     assert info.value.message == (
-        "table 'table 1': 1 of 1 rows are not error codes; row 2: the code 'n/a' is not a number"
+        "table 1: 1 of 1 rows are not error codes; row 2: the code 'n/a' is not a number"
     )

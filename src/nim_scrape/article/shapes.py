@@ -14,7 +14,9 @@ State is JavaScript, not JSON, and is never executed: a small tokenizer yields e
 literal of every script, decoded; a literal that is JSON or script again is read the same way.
 The literal holding the most error-code rows (HTML tables, or markdown pipe tables) is the
 article; literals holding other sections (an article split across fields) are joined to it.
-Pure: text in, ``Article`` out; no HTML parser (that is ``parse.py``'s job).
+Pure: text in, ``Article`` out; no HTML parser (that is ``parse.tables``' job). A table is
+an error-code table when a header of its first row names a code column, as ``parse.columns``
+says: the parser and this module share those words.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from __future__ import annotations
 import html as htmlcodec
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nim_scrape.about import DEFAULT_PAGE_URL
 from nim_scrape.article.jslex import decode_string
 from nim_scrape.errors import PageError, ScriptOnlyPage
+from nim_scrape.parse.columns import is_code_header
 
 if TYPE_CHECKING:
     from nim_scrape.catalogue.models import Catalogue
@@ -48,12 +51,19 @@ SHAPES = ("html", "nuxt-state", "next-data", "initial-state", "json-state", "mar
 
 
 def catalogue_of(
-    text: str, *, url: str, content_type: str | None = None, rendered: bool = False
+    text: str,
+    *,
+    url: str,
+    content_type: str | None = None,
+    rendered: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> Catalogue:
     """The catalogue in a page as served (or as ``rendered`` by a browser), whatever its shape.
 
     The shape goes into the catalogue (``source_shape``) and the log. A shell whose scripts
     would build the tables is a ``ScriptOnlyPage``, so the caller can say how to run them.
+    ``columns`` is ``parse_page``'s: the header of each column role, for headers it has no
+    word for.
     """
     from nim_scrape.parse.tables import parse_page  # bs4 loads only when a page is parsed
 
@@ -64,7 +74,7 @@ def catalogue_of(
         # A saved state or markdown source names no page: its links are the live site's.
         url = DEFAULT_PAGE_URL
     try:
-        catalogue = parse_page(article.html, url=url)
+        catalogue = parse_page(article.html, url=url, columns=columns)
     except PageError as exc:
         if rendered or not is_script_shell(text) or _is_a_wall(exc.message):
             raise
@@ -77,8 +87,11 @@ def catalogue_of(
 
 
 def _is_a_wall(diagnosis: str) -> bool:
-    # A captcha or login page may mount an app too: running its scripts would not help.
-    return any(word in diagnosis for word in ("captcha", "login", "verification"))
+    # A captcha or login page may mount an app too: running its scripts would not help. The
+    # diagnosis' own phrase, not a word anywhere in it: a header row it quotes may say login.
+    from nim_scrape.parse.tables import WALLS
+
+    return any(f": {wall} (" in diagnosis for wall in WALLS)
 
 
 @dataclass(frozen=True)
@@ -211,8 +224,6 @@ _MOUNT = re.compile(
     r"|\bng-(?:version|app)\b)",
     re.I,
 )
-# Headers the parser takes for the code column (parse._COLUMNS), lower case.
-_CODE_HEADERS = frozenset({"code", "错误码", "状态码", "errorcode", "返回码"})
 _MAX_DEPTH = 3  # state inside a string inside state (JSON.parse("…")), and no deeper
 
 
@@ -394,8 +405,7 @@ def _scan(text: str) -> _Scan:
         first = _FIRST_ROW.search(table)
         if not first:
             continue
-        cells = {_plain(c).lower() for c in _HEADER_CELL.findall(first.group(1))}
-        if not cells & _CODE_HEADERS:
+        if not any(is_code_header(_plain(c)) for c in _HEADER_CELL.findall(first.group(1))):
             continue
         rows += len(_ROW.findall(table)) - 1
         keys.add(f"table:{_plain(table)}")
@@ -408,8 +418,8 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _MD_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")
 
 
-def _md_cells(line: str) -> set[str]:
-    return {cell.strip(" `*_").lower() for cell in re.split(r"(?<!\\)\|", line.strip())}
+def _md_cells(line: str) -> list[str]:
+    return [cell.strip(" `*_") for cell in re.split(r"(?<!\\)\|", line.strip())]
 
 
 def _scan_markdown(text: str) -> _Scan:
@@ -429,7 +439,7 @@ def _scan_markdown(text: str) -> _Scan:
             "|" in line
             and index + 1 < len(lines)
             and _MD_DELIMITER.match(lines[index + 1])
-            and _md_cells(line) & _CODE_HEADERS
+            and any(is_code_header(cell) for cell in _md_cells(line))
         ):
             index += 2
             start = index

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urljoin
@@ -22,9 +22,10 @@ from bs4.filter import SoupStrainer
 from nim_scrape._gc import paused
 from nim_scrape.about import DEFAULT_PAGE_URL
 from nim_scrape.catalogue.models import BEIJING, Catalogue, Link, Record, Section
-from nim_scrape.catalogue.text import cosmetic_key, find_placeholders, normalize_space
+from nim_scrape.catalogue.text import find_placeholders, normalize_space
 from nim_scrape.errors import PageError, ParseError
 from nim_scrape.parse._bs4_stream import stream
+from nim_scrape.parse.columns import Columns, header_key, match_columns, role_of
 
 __all__ = ["parse_page"]
 
@@ -35,11 +36,6 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # building is where the time goes).
 _STRAINER = SoupStrainer([*_HEADINGS, "table", "a", "title", "link"])
 
-_COLUMNS = {
-    "code": {"code", "错误码", "状态码", "errorcode", "返回码"},
-    "message": {"desc", "message", "msg", "错误信息", "英文描述"},
-    "description": {"说明", "详细描述", "描述", "含义", "中文说明"},
-}
 # Tags a reader sees as separate blocks: each becomes a space. Cells and rows of a table nested
 # in a cell are among them, so their texts are never glued together (#9).
 _BLOCKS = frozenset(
@@ -47,7 +43,7 @@ _BLOCKS = frozenset(
 )
 _HEADING_MARKS = "#¶§🔗 \u00a0"
 _UPDATED = re.compile(
-    r"更新时间\s*[:：]?(?:\s|&nbsp;|&#160;|&#xa0;|<[^>]{0,200}>)*"
+    r"(?:更新时间|Update time)\s*[:：]?(?:\s|&nbsp;|&#160;|&#xa0;|<[^>]{0,200}>)*"
     r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s|&nbsp;|T)+(\d{1,2}):(\d{2})(?::(\d{2}))?"
 )
 _MAX_SPAN = 1000
@@ -61,15 +57,18 @@ _TITLE_PARTS = re.compile(r"\s+[-|_–—]\s+")
 class _Table:
     heading: str | None
     anchor: str | None
-    headers: tuple[str, ...]  # code, message, description, then the extra columns
-    rows: list[_Row]
+    headers: tuple[str, ...]  # code, message, description ("" where absent), then the extras
+    # The table's rows by group: the rows before any group row (group None), then each group
+    # row's name and the rows under it.
+    groups: list[tuple[str | None, list[_Row]]]
     extra: tuple[str, ...] = ()  # the extra columns' keys in each record's ``extra``
 
 
 class _PageReader:
     """Takes the kept elements one at a time, in page order, and keeps only plain values."""
 
-    def __init__(self) -> None:
+    def __init__(self, override: Mapping[str, str] | None = None) -> None:
+        self.override = override
         self.canonical: str | None = None
         self.title = ""
         self.tables: list[_Table] = []
@@ -80,11 +79,13 @@ class _PageReader:
     def take(self, tag: Tag) -> None:
         name = tag.name
         if name == "table":
-            for found, columns in _code_tables(tag):
+            for found, columns in _code_tables(tag, self.override):
                 heading, anchor = self.heading or (None, None)
-                # How errors name the table: its heading, unless that is the page's own name.
-                label = heading if heading and heading not in self.page_names() else None
-                label = label or f"table {len(self.tables) + 1}"
+                # How errors name the table: its place, and its heading unless that is the
+                # page's own name.
+                label = f"table {len(self.tables) + 1}"
+                if heading and heading not in self.page_names():
+                    label += f" under {heading!r}"
                 self.tables.append(_read_table(found, columns, label, heading, anchor))
         elif name in _HEADINGS:
             text = _heading_text(tag)
@@ -113,56 +114,109 @@ class _PageReader:
         return names
 
 
-def parse_page(html: str, *, url: str = DEFAULT_PAGE_URL) -> Catalogue:
+def parse_page(
+    html: str, *, url: str = DEFAULT_PAGE_URL, columns: Mapping[str, str] | None = None
+) -> Catalogue:
     """Every error-code table of ``html`` as records, in page order.
 
     ``url`` is where the page came from; a ``<link rel="canonical">`` on the page wins over it,
-    so a local copy of the page gets the live page's section links.
+    so a local copy of the page gets the live page's section links. ``columns`` maps a column
+    role (``code``, ``message``, ``description``) to the header that holds it on this page,
+    for headers ``parse.columns`` has no word for; a header no table has is a ``ParseError``.
     """
-    reader = _PageReader()
+    match_columns((), columns)  # an unusable mapping is refused before the page is read
+    reader = _PageReader(columns)
     stream(html, reader.take, only=_STRAINER)
     if not reader.tables:
         raise PageError(f"{url} is not the NIM error-code page: {diagnose(html)}", hint=_WHAT_TO_DO)
+    if columns:
+        _refuse_unused_override(columns, reader.tables)
     page_url = reader.canonical or url
     names = _section_names(reader.tables, reader.toc, reader.page_names())
+    sections = _sections(reader.tables, names)
     if _REPLACEMENT.search(html):  # looked for in the text once, not in every cell
-        _warn_replacement_characters(reader.tables, names)
+        _warn_replacement_characters(sections)
     with paused():
-        return _catalogue(reader, names, page_url, html)
+        return _catalogue(reader, sections, page_url, html)
 
 
-def _catalogue(reader: _PageReader, names: list[_Name], page_url: str, html: str) -> Catalogue:
+# One section of the catalogue: its title, anchor, whether the page names it, the headers and
+# extra keys of its table, and its rows
+@dataclass(frozen=True)
+class _Part:
+    title: str
+    anchor: str
+    named: bool
+    table: _Table
+    rows: list[_Row]
+
+
+def _sections(tables: list[_Table], names: list[_Name]) -> list[_Part]:
+    """A section per table, or per group of rows where a table has group rows: the rows before
+    the first group row are the table's own section (none when there are no such rows), each
+    group's rows are a section named by the group row, at the table's anchor."""
+    parts: list[_Part] = []
+    used = {title for title, _, _ in names}
+    for table, (title, anchor, named) in zip(tables, names, strict=True):
+        for group, rows in table.groups:
+            if group is None:
+                parts.append(_Part(title, anchor, named, table, rows))
+                continue
+            name, count = group, 1
+            while name in used:  # titles identify sections: a repeated group name is numbered
+                count += 1
+                name = f"{group} ({count})"
+            used.add(name)
+            parts.append(_Part(name, anchor, True, table, rows))
+    return parts
+
+
+def _refuse_unused_override(columns: Mapping[str, str], tables: list[_Table]) -> None:
+    """A ``ParseError`` when a header the caller named is in none of the page's code tables:
+    the page no longer has the column the configuration expects."""
+    seen = {header_key(h) for table in tables for h in table.headers}
+    for role, header in columns.items():
+        if header_key(header) not in seen:
+            raise ParseError(
+                f"no error-code table on the page has the column {header!r} "
+                f"(given as its {role} column)",
+                hint="check the page's headers, and the columns given for it",
+            )
+
+
+def _catalogue(reader: _PageReader, parts: list[_Part], page_url: str, html: str) -> Catalogue:
     base = page_url.split("#", 1)[0]
     sections: list[Section] = []
     records: list[Record] = []
     links_seen: dict[_RawLink, Link] = {}
-    for table, (section_title, anchor, named) in zip(reader.tables, names, strict=True):
-        for code, note, message, description, raw_links, extra in table.rows:
+    for part in parts:
+        keys = part.table.extra
+        for code, note, message, description, raw_links, extra in part.rows:
             links = tuple(
                 links_seen.get(link) or links_seen.setdefault(link, _link(link, page_url))
                 for link in raw_links
             )
             records.append(
                 Record.model_construct(
-                    section=section_title,
+                    section=part.title,
                     code=code,
                     message=message,
                     description=description,
-                    section_anchor=anchor,
+                    section_anchor=part.anchor,
                     links=links,
                     placeholders=find_placeholders(message, description),
                     code_note=note,
-                    extra=dict(zip(table.extra, extra, strict=True)) if extra else {},
+                    extra=dict(zip(keys, extra, strict=True)) if extra else {},
                 )
             )
         sections.append(
             Section(
-                title=section_title,
-                anchor=anchor,
-                url=f"{base}#{anchor}" if anchor else base,
-                headers=table.headers,
-                record_count=len(table.rows),
-                named=named,
+                title=part.title,
+                anchor=part.anchor,
+                url=f"{base}#{part.anchor}" if part.anchor else base,
+                headers=part.table.headers,
+                record_count=len(part.rows),
+                named=part.named,
             )
         )
     return Catalogue.build(
@@ -174,13 +228,13 @@ def _catalogue(reader: _PageReader, names: list[_Name], page_url: str, html: str
     )
 
 
-def _warn_replacement_characters(tables: list[_Table], names: list[_Name]) -> None:
+def _warn_replacement_characters(parts: list[_Part]) -> None:
     """The page itself holds U+FFFD (decoding never makes one): kept, as the page's wording,
     but said, since it usually means the vendor's text was damaged before it was published."""
     found = [
-        f"{title} {row[0]}"
-        for table, (title, _, _) in zip(tables, names, strict=True)
-        for row in table.rows
+        f"{part.title} {row[0]}"
+        for part in parts
+        for row in part.rows
         if "\ufffd" in row[2] or "\ufffd" in row[3] or any("\ufffd" in v for v in row[5])
     ]
     if found:
@@ -192,7 +246,8 @@ def _warn_replacement_characters(tables: list[_Table], names: list[_Name]) -> No
 
 
 def parse_updated_at(html: str) -> datetime | None:
-    """The page's 更新时间 (Beijing time), read from the raw HTML, wherever its tags split it."""
+    """The page's 更新时间 (or ``Update time``; Beijing time), read from the raw HTML, wherever
+    its tags split it."""
     match = _UPDATED.search(html)
     if not match:
         return None
@@ -203,14 +258,14 @@ def parse_updated_at(html: str) -> datetime | None:
         return None
 
 
-def _code_tables(table: Tag) -> Iterator[tuple[Tag, dict[str, int]]]:
+def _code_tables(table: Tag, override: Mapping[str, str] | None) -> Iterator[tuple[Tag, Columns]]:
     """``table`` if it is an error-code table, else any error-code tables nested inside it."""
-    columns = _header_map(table)
+    columns = _header_map(table, override)
     if columns is not None:
         yield table, columns
         return
     for inner in table.find_all("table"):
-        columns = _header_map(inner)
+        columns = _header_map(inner, override)
         if columns is not None:
             yield inner, columns
 
@@ -279,8 +334,14 @@ def _section_names(
     return names
 
 
+# Links to the top of the page ("Back to top", 回到顶部): in no table of contents
+_TOP = frozenset({"top", "page-top", "pagetop", "app", "main", "content"})
+
+
 def _toc_entries(toc: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
-    unique = list(dict.fromkeys((text, frag) for text, frag in toc if text))
+    unique = list(
+        dict.fromkeys((text, frag) for text, frag in toc if text and frag.lower() not in _TOP)
+    )
     # Entries whose anchor is their own text are the site's heading anchors: the surest sign.
     for candidates in ([e for e in unique if e[0] == e[1]], unique):
         if len(candidates) == count:
@@ -311,26 +372,19 @@ def _cells(row: Tag) -> list[Tag]:
     return [c for c in row.contents if c.name in ("td", "th")]  # type: ignore[attr-defined,misc]
 
 
-def _header_map(table: Tag) -> dict[str, int] | None:
-    """Column index of code, message and description, from the first row; None if not ours."""
+def _header_map(table: Tag, override: Mapping[str, str] | None) -> Columns | None:
+    """The roles of the table's columns, from its first row; None if it has no code column
+    (a table of parameters or of anything else: not an error-code table)."""
     first = next(_rows(table), None)
     if first is None:
         return None
-    found: dict[str, int] = {}
-    column = 0
-    for cell in _cells(first):
-        key = _header_key(_cell(cell)[0])
-        for role, names in _COLUMNS.items():
-            if key in names and role not in found:
-                found[role] = column
-        column += _span(cell, "colspan")
-    if "code" in found and "message" in found:
-        return found
-    return None
+    cells = _cells(first)
+    columns = match_columns(_expand([(_cell(c)[0], _span(c, "colspan")) for c in cells]), override)
+    return None if columns.code is None else columns
 
 
 def _header_key(text: str) -> str:
-    return cosmetic_key(text).lower()
+    return header_key(text)
 
 
 _CODE = re.compile(r"(\d+)\s*(.*)", re.S)
@@ -359,87 +413,154 @@ def _code(text: str) -> tuple[int, str] | None:
 class _Layout:
     """Where a table keeps what is read of it, from its header row."""
 
-    headers: tuple[str, ...]  # code, message, description, then the extra columns
+    headers: tuple[str, ...]  # code, message, description ("" where absent), then the extras
     extra_keys: tuple[str, ...]  # the extra columns' keys in each record's ``extra``
-    wanted: tuple[int, ...]  # the column of each of ``headers``
+    wanted: tuple[int | None, ...]  # the column of each of ``headers`` (None: not in the table)
     width: int  # the cells a row needs to have all of them
     header_row: tuple[str, ...]  # the header row as compared, to know it when repeated
 
 
 def _read_table(
-    table: Tag, columns: dict[str, int], section: str, heading: str | None, anchor: str | None
+    table: Tag, columns: Columns, label: str, heading: str | None, anchor: str | None
 ) -> _Table:
     """The table's headers and rows, read in one pass over its cells.
 
     Rows that are not error codes are skipped (a note across the table, a header repeated
     mid-table, a code cell holding no code), each with a debug line; a table where they are
-    the majority is not one the parser knows, and fails naming its first such row (#9).
+    the majority is not one the parser knows, and fails naming its first such row (#9). A row
+    holding nothing but a short name (``Team``, ``Chat room``) starts a group of rows: a
+    section of its own.
     """
     rows = _rows(table)
-    layout = _layout(_cells(next(rows)), columns, section)
-    out: list[_Row] = []
+    layout = _layout(_cells(next(rows)), columns, label)
+    groups: list[tuple[str | None, list[_Row]]] = [(None, [])]
+    out = groups[0][1]
     skipped: list[str] = []  # why each row that is not a record was not one
+    names = 0  # skipped rows whose code is a name (Server_Not_Available), not a number
     pending: dict[int, tuple[Tag, int]] = {}
     spanned: dict[int, tuple[str, tuple[_RawLink, ...]]] = {}  # cells spanning rows, read once
     for number, row in enumerate(rows, start=2):
         grid = _grid_row(_cells(row), pending) if pending or _has_spans(row) else _cells(row)
-        if len(grid) < 2 or all(c is grid[0] for c in grid):
-            logger.debug("table %r, row %d: a note across the table, skipped", section, number)
-            continue
-        if len(grid) < layout.width:
-            skipped.append(f"row {number}: {len(grid)} cells where {layout.width} are needed")
-            logger.debug("table %r, %s: skipped", section, skipped[-1])
-            continue
-        texts = _wanted_texts(grid, layout.wanted, spanned, read_once=bool(pending))
-        code = _code(texts[0][0])
+        across = len(grid) < 2 or all(c is grid[0] for c in grid)
+        texts = (
+            None
+            if across or len(grid) < layout.width
+            else _wanted(grid, layout, spanned, read_once=bool(pending))
+        )
+        code = _code(texts[0][0]) if texts else None
         if code is None:
-            if _is_header_row(grid, layout.header_row):
-                logger.debug("table %r, row %d: the header row repeated, skipped", section, number)
+            if (group := _group_name(grid)) is not None:
+                logger.debug("%s, row %d: the group %r starts", label, number, group)
+                groups.append((group, []))
+                out = groups[-1][1]
                 continue
-            skipped.append(f"row {number}: the code {texts[0][0]!r} is not a number")
-            logger.debug("table %r, %s: skipped", section, skipped[-1])
+            if across:
+                logger.debug("%s, row %d: a note across the table, skipped", label, number)
+                continue
+            if texts is None:
+                skipped.append(f"row {number}: {len(grid)} cells where {layout.width} are needed")
+            elif _is_header_row(grid, layout.header_row):
+                logger.debug("%s, row %d: the header row repeated, skipped", label, number)
+                continue
+            else:
+                skipped.append(f"row {number}: the code {texts[0][0]!r} is not a number")
+                names += bool(_NAME.fullmatch(texts[0][0]))
+            logger.debug("%s, %s: skipped", label, skipped[-1])
             continue
+        assert texts is not None  # a code was read from them
         extra = tuple(text for text, _ in texts[3:])
         out.append((code[0], code[1], texts[1][0], texts[2][0], texts[2][1], extra))
-    _refuse_mostly_skipped(section, skipped, len(out))
-    return _Table(heading, anchor, layout.headers, out, layout.extra_keys)
+    records = sum(len(rows) for _, rows in groups)
+    _refuse_mostly_skipped(label, skipped, records, names)
+    if len(groups) > 1:
+        # No empty section: not for the rows before the first group row, nor for a group row
+        # followed by another.
+        groups = [(name, rows) for name, rows in groups if rows]
+    return _Table(heading, anchor, layout.headers, groups, layout.extra_keys)
 
 
-def _layout(header_cells: list[Tag], columns: dict[str, int], section: str) -> _Layout:
-    """The table's layout from its header row; a ``ParseError`` when it has no 说明 column."""
+# A code that is a name: Server_Not_Available, ERR_TIMEOUT, kNIMResSuccess, NIMError.Timeout
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:]+[A-Za-z_][A-Za-z0-9_]*)*")
+# What a group name may hold beside letters, digits and spaces: Chat room, SDK & Server, 聊天室
+_GROUP_MARKS = frozenset(" -_&+'·")
+_GROUP_WORDS = 6  # Audio & video calls and whiteboard
+_GROUP_CJK = 8  # 以下错误码仅适用于 Web 端 is a note, 音视频通话相关 a name
+
+
+def _group_name(grid: list[Tag]) -> str | None:
+    """The name a row holds when it starts a group of rows, or None.
+
+    A group row holds one short name and nothing else: one cell across the row, or one
+    non-empty cell among empty ones. A sentence (a note across the table) is not a name, nor
+    is a text starting with a digit (a code, a range of codes).
+    """
+    texts: list[str] = []
+    for index, cell in enumerate(grid):
+        if index and cell is grid[index - 1]:
+            continue
+        text = _cell(cell)[0]
+        if text:
+            texts.append(text)
+            if len(texts) > 1:
+                return None
+    if len(texts) != 1:
+        return None
+    name = texts[0]
+    words = name.split()
+    if (
+        not name[0].isalpha()
+        or len(words) > _GROUP_WORDS
+        or sum(ord(c) >= 0x2E80 for c in name) > _GROUP_CJK
+        or not all(c.isalnum() or c in _GROUP_MARKS for c in name)
+    ):
+        return None
+    return name
+
+
+def _layout(header_cells: list[Tag], columns: Columns, label: str) -> _Layout:
+    """The table's layout from its header row; a ``ParseError`` naming the role it lacks."""
     header_texts = [_cell(c)[0] for c in header_cells]
-    if "description" not in columns:
+    if columns.missing:
         raise ParseError(
-            f"table {section!r}: no 说明 column (headers: {' | '.join(header_texts)})",
+            f"{label}: found a table with columns {' | '.join(header_texts)!r}: "
+            f"no {columns.missing} column",
             hint="the page layout changed; the parser needs updating",
         )
     labels = _expand(
         [(t, _span(c, "colspan")) for t, c in zip(header_texts, header_cells, strict=True)]
     )
-    known = (columns["code"], columns["message"], columns["description"])
-    extra_at, extra_keys = _extra_columns(header_cells, header_texts, set(columns.values()))
+    known = (columns.code, columns.message, columns.description)
+    extra_at, extra_keys = _extra_columns(header_cells, header_texts, set(columns.known()))
     wanted = (*known, *extra_at)
     return _Layout(
-        headers=(*(labels[at] for at in known), *extra_keys),
+        headers=(*("" if at is None else labels[at] for at in known), *extra_keys),
         extra_keys=extra_keys,
         wanted=wanted,
-        width=max(wanted) + 1,
+        width=max(at for at in wanted if at is not None) + 1,
         header_row=tuple(_header_key(t) for t in labels),
     )
 
 
-def _wanted_texts(
+# Cells standing for no text: a dash, as pages write where a column has nothing to say
+_NOTHING = frozenset({"-", "\u2014", "\u2013", "\u2014\u2014"})
+
+
+def _wanted(
     grid: list[Tag],
-    wanted: tuple[int, ...],
+    layout: _Layout,
     spanned: dict[int, tuple[str, tuple[_RawLink, ...]]],
     *,
     read_once: bool,
 ) -> list[tuple[str, tuple[_RawLink, ...]]]:
     """The text and links of each wanted cell of the row. A cell spanning columns is read in
     its first only; one spanning rows (``read_once``, or any cell with attributes) is read
-    once and remembered in ``spanned``."""
+    once and remembered in ``spanned``. A dash standing for nothing (``-``, ``—``, ``–``) is
+    the empty text."""
     texts: list[tuple[str, tuple[_RawLink, ...]]] = []
-    for at in wanted:
+    for at in layout.wanted:
+        if at is None:
+            texts.append(_EMPTY)
+            continue
         cell = grid[at]
         if at and cell is grid[at - 1]:
             texts.append(_EMPTY)
@@ -450,17 +571,27 @@ def _wanted_texts(
             texts.append(spanned[key])
         else:
             texts.append(_cell(cell))
+        if texts[-1][0] in _NOTHING:
+            texts[-1] = _EMPTY
     return texts
 
 
-def _refuse_mostly_skipped(section: str, skipped: list[str], records: int) -> None:
-    """A ``ParseError`` when most rows were skipped: the table is not one the parser knows."""
-    if len(skipped) > records:
-        raise ParseError(
-            f"table {section!r}: {len(skipped)} of {len(skipped) + records} rows are not "
-            f"error codes; {skipped[0]}",
-            hint="the page layout changed; the parser needs updating",
+def _refuse_mostly_skipped(label: str, skipped: list[str], records: int, names: int) -> None:
+    """A ``ParseError`` when most rows were skipped: the table is not one the parser knows; a
+    ``PageError`` when most of those hold names where codes should be, which nim-scrape does
+    not read (its codes are numbers)."""
+    if len(skipped) <= records:
+        return
+    if names * 2 > len(skipped):
+        raise PageError(
+            f"{label}: its code column holds names, not numbers",
+            hint="nim-scrape reads tables of numeric error codes only",
         )
+    raise ParseError(
+        f"{label}: {len(skipped)} of {len(skipped) + records} rows are not "
+        f"error codes; {skipped[0]}",
+        hint="the page layout changed; the parser needs updating",
+    )
 
 
 _EMPTY: tuple[str, tuple[_RawLink, ...]] = ("", ())
@@ -595,16 +726,25 @@ _NEEDS_JS = (
     "需要 javascript",
     "javascript is required",
 )
+# "error" alone: a server's error page; not "Error Codes" or "ErrorCode", the title of the very
+# pages nim-scrape reads.
 _ERROR_TITLE = re.compile(
-    r"\b(404|403|500|502|503)\b|not found|error|页面不存在|出错|错误页|无法访问", re.I
+    r"\b(404|403|500|502|503)\b|not found|\berror\b(?![\s_-]*(?:codes?|messages?)\b)"
+    r"|页面不存在|出错|错误页|无法访问",
+    re.I,
 )
-
+# What diagnose says of a captcha or a login page: a wall that running scripts would not open.
+WALLS = ("a captcha or verification page", "a login page")
 
 _SCRIPT_SHELL = "a script-only shell: its content needs JavaScript, which nim-scrape does not run"
 
 
 def diagnose(html: str) -> str:
-    """One phrase saying what a page without error-code tables is instead."""
+    """One phrase saying what a page without error-code tables is instead.
+
+    A page holding tables of codes is said to be that, whatever else its text or title holds:
+    an error-code page mentions 登录 and 验证码, and its title says "Error Codes".
+    """
     head = html.lstrip()[:2000]
     if not head:
         return "the page is empty"
@@ -618,25 +758,51 @@ def diagnose(html: str) -> str:
         if tag.name == "noscript" and any(k in tag.get_text().lower() for k in _NEEDS_JS):
             return _SCRIPT_SHELL
         tag.decompose()
+    tables = soup.find_all("table")
+    if any(_holds_codes(table) for table in tables):
+        return _tables_found(tables)
     text = normalize_space(soup.get_text(" ")).lower()
     if any(word in text or word in title.lower() for word in _CAPTCHA):
-        return f"a captcha or verification page ({title or 'untitled'})"
+        return f"{WALLS[0]} ({title or 'untitled'})"
     if soup.find("input", attrs={"type": "password"}) or any(w in text for w in _LOGIN):
-        return f"a login page ({title or 'untitled'})"
+        return f"{WALLS[1]} ({title or 'untitled'})"
     if _ERROR_TITLE.search(title):
         return f"an error page served as a success ({title!r})"
     if len(text) < 200 and html.count("<script") > 0:
         return _SCRIPT_SHELL
-    tables = soup.find_all("table")
     if tables:
-        first = tables[0].find("tr")
-        seen = (
-            " | ".join(normalize_space(c.get_text()) for c in first.find_all(["td", "th"]))
-            if first
-            else ""
-        )
-        return (
-            f"{len(tables)} table(s), none with the columns code / desc / 说明 "
-            f"(first row: {seen!r})"
-        )
+        return _tables_found(tables)
     return f"no error-code tables ({title or 'untitled'})"
+
+
+def _tables_found(tables: list[Tag]) -> str:
+    """What the page's tables lack: the header row of the first that looks like a table of
+    codes (or of the first table), and the role no column of it has."""
+    shown = next((t for t in tables if _holds_codes(t)), tables[0])
+    header = " | ".join(_row_texts(shown.find("tr")))
+    if len(tables) == 1:
+        return f"found a table with columns {header!r}: no code column"
+    return f"found {len(tables)} tables, none with a code column (one has columns {header!r})"
+
+
+def _row_texts(row: Tag | None) -> list[str]:
+    if row is None:
+        return []
+    return [normalize_space(c.get_text(" ")) for c in row.find_all(["td", "th"], recursive=False)]
+
+
+def _holds_codes(table: Tag) -> bool:
+    """Whether ``table`` looks like a table of error codes whose code column the parser did not
+    recognise: a header naming a message or a description, or a column of mostly numbers."""
+    rows = table.find_all("tr")
+    if not rows:
+        return False
+    if any(role_of(text) for text in _row_texts(rows[0])):
+        return True
+    body = [_row_texts(row) for row in rows[1:]]
+    for column in range(max((len(cells) for cells in body), default=0)):
+        cells = [cells[column] for cells in body if len(cells) > column and cells[column]]
+        numbers = sum(_code(cell) is not None for cell in cells)
+        if len(cells) >= 2 and numbers * 2 > len(cells):
+            return True
+    return False
