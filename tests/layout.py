@@ -26,6 +26,8 @@ ROOMS = (
     "audit",
     "outputs",
     "pipeline",
+    "config",
+    "job",
     "cli",
     "face",
 )

@@ -18,6 +18,8 @@ description = "描述"
 Everything is checked before anything is fetched: a mistake is a ``UsageError`` (exit 2) naming
 the file, the line and the key. Paths in the file are relative to the file's folder, so a job
 runs the same from any working directory.
+
+May import: ``nim_scrape.changes``, ``nim_scrape.fetch``, ``nim_scrape.errors``.
 """
 
 from __future__ import annotations

@@ -159,10 +159,10 @@ def _run_page(
         locks.enter_context(folder.locked(timeout=options.lock_timeout, waiting=progress))
         return PageRun(page, result=update(folder, options, sdks, progress=progress, clock=clock))
     except PageFailure as failure:
-        logger.warning("page %s failed: %s", page.name, failure.error)
+        logger.info("page %s failed: %s", page.name, failure.error)
         return PageRun(page, error=failure.error, failure=failure)
     except NimScrapeError as exc:
-        logger.warning("page %s failed: %s", page.name, exc)
+        logger.info("page %s failed: %s", page.name, exc)
         return PageRun(page, error=exc)
 
 

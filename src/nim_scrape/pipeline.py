@@ -303,7 +303,7 @@ def _parse_and_check(
     """The page's catalogue (``previous`` itself when the content is the same), its changes
     from ``previous``, and how many section names it kept from it; the guard has passed."""
     progress(f"parsing {page.body_size:,} bytes")
-    catalogue = catalogue_of_page(page)
+    catalogue = catalogue_of_page(page, columns=options.columns)
     if previous is None:
         return catalogue, None, 0
     catalogue, carried = _carry_section_names(previous, catalogue)

@@ -8,7 +8,7 @@ into a catalogue: a catalogue JSON file is read and checked whole; anything else
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,12 +27,17 @@ __all__ = [
 ]
 
 
-def catalogue_of_page(page: Page) -> Catalogue:
-    """The catalogue in ``page``, whatever its shape (``source_shape`` says which)."""
+def catalogue_of_page(page: Page, *, columns: Mapping[str, str] | None = None) -> Catalogue:
+    """The catalogue in ``page``, whatever its shape (``source_shape`` says which); ``columns``
+    says which header holds which role where the parser's own words do not fit."""
     from nim_scrape.article.shapes import catalogue_of  # bs4 and lxml load only to parse
 
     return catalogue_of(
-        page.text, url=page.url, content_type=page.content_type, rendered=page.rendered
+        page.text,
+        url=page.url,
+        content_type=page.content_type,
+        rendered=page.rendered,
+        columns=columns or None,
     )
 
 
