@@ -244,3 +244,39 @@ def test_column_roles_from_the_configuration_reach_the_parser(tmp_path):
     result = run("refresh", "--config", str(config))
     assert result.exit_code == 4
     assert "没有这一列" in result.stderr
+
+
+@pytest.fixture
+def two_refreshed(tmp_path, monkeypatch):
+    """A job of two pages, refreshed, run from its folder as a team would."""
+    write_config(tmp_path, {"v2": CURRENT, "v1-status": PAGES / "commsease-status-codes.html"})
+    monkeypatch.chdir(tmp_path)
+    assert run("refresh").exit_code == 0
+    return tmp_path
+
+
+def test_lookup_searches_every_page_and_names_it(two_refreshed):
+    result = run("lookup", "403", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    pages = {row["page"] for row in json.loads(result.stdout)}
+    assert pages == {"v2", "v1-status"}
+    text = run("lookup", "403").stdout.splitlines()
+    assert text[0].startswith("[v2]  403  ")
+    assert any(line.startswith("[v1-status]  403  ") for line in text)
+
+
+def test_lookup_of_one_page(two_refreshed):
+    result = run("lookup", "403", "--page", "v1-status", "--format", "json")
+    assert {row["page"] for row in json.loads(result.stdout)} == {"v1-status"}
+
+
+def test_a_command_that_reads_one_catalogue_asks_which_page(two_refreshed):
+    result = run("export", "codes.ndjson")
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        2,
+        ["Error: the configuration has 2 pages: pass --page NAME (v2, v1-status)"],
+    )
+    chosen = run("export", "codes.ndjson", "--page", "v1-status")
+    assert chosen.exit_code == 0, chosen.stderr
+    first = json.loads((two_refreshed / "codes.ndjson").read_text(encoding="utf-8").splitlines()[0])
+    assert first["section"] == "Status Codes"

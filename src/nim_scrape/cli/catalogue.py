@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 import click
 
 from nim_scrape.cli.failures import reports_errors
-from nim_scrape.cli.options import catalogue_option, exit_code_option, format_option
+from nim_scrape.cli.options import (
+    catalogue_option,
+    catalogues_option,
+    exit_code_option,
+    format_option,
+)
 from nim_scrape.errors import (
     NotFound,
     UsageError,
@@ -25,31 +30,45 @@ logger = logging.getLogger(__name__)
 
 @click.command()
 @click.argument("code", type=int)
-@catalogue_option
+@catalogues_option
 @format_option("text", "json")
 @reports_errors
-def lookup(code: int, catalogue: Path, fmt: str) -> None:
+def lookup(code: int, catalogues: list[tuple[str | None, Path]], fmt: str) -> None:
     """Print every record with CODE, with its section and a link to it; exit 1 if there is none.
+
+    With a configuration of several pages, every page's catalogue is searched and each answer
+    names its page (--page NAME searches one).
 
     \b
     Example:
         nim-scrape lookup 103451
         nim-scrape lookup 403 --format json
+        nim-scrape lookup 302 --config nim-scrape.toml
     """
     import json
 
-    records = _load(catalogue)
-    found = records.lookup(code)
-    urls = {section.title: section.url for section in records.sections}
+    rows: list[dict[str, object]] = []
+    for page, path in catalogues:
+        if page is not None and len(catalogues) > 1 and not path.exists():
+            logger.info("page %s has no catalogue yet (%s)", page, path)
+            continue
+        records = _load(path)
+        urls = {section.title: section.url for section in records.sections}
+        for record in records.lookup(code):
+            where = {"page": page} if page is not None else {}
+            rows.append(
+                {**where, **record.model_dump(mode="json"), "section_url": urls.get(record.section)}
+            )
     if fmt == "json":
-        rows = [{**r.model_dump(mode="json"), "section_url": urls.get(r.section)} for r in found]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    for record in found if fmt == "text" else ():
-        click.echo(f"{record.code}  {record.section}  {record.message}")
-        click.echo(f"    {record.description}")
-        click.echo(f"    {urls.get(record.section, '')}")
-    if not found:
-        raise NotFound(f"no record with code {code} in {catalogue}")
+    for row in rows if fmt == "text" else ():
+        page_part = f"[{row['page']}]  " if "page" in row else ""
+        click.echo(f"{page_part}{row['code']}  {row['section']}  {row['message']}")
+        click.echo(f"    {row['description']}")
+        click.echo(f"    {row['section_url'] or ''}")
+    if not rows:
+        searched = ", ".join(str(path) for _, path in catalogues)
+        raise NotFound(f"no record with code {code} in {searched}")
 
 
 @click.command("audit")

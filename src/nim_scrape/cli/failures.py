@@ -66,7 +66,7 @@ def reports_errors(func: F) -> F:
         except NimScrapeError as exc:
             if debug:
                 traceback.print_exc()
-            raise Failure(_in_cli_terms(exc), exit_status(exc)) from exc
+            raise Failure(in_cli_terms(exc), exit_status(exc)) from exc
         except KeyboardInterrupt:
             raise Failure("interrupted", 130) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -87,7 +87,7 @@ _CLI_HINTS: dict[type[NimScrapeError], str] = {
 }
 
 
-def _in_cli_terms(error: NimScrapeError) -> str:
+def in_cli_terms(error: NimScrapeError) -> str:
     hint = next((_CLI_HINTS[k] for k in type(error).__mro__ if k in _CLI_HINTS), error.hint)
     return f"{error.message} ({hint})" if hint else error.message
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from nim_scrape.changes.guard import Thresholds
+from nim_scrape.cli.failures import Failure, in_cli_terms
+from nim_scrape.errors import NimScrapeError, UsageError, exit_status
 from nim_scrape.fetch.http import FetchLimits
 
 if TYPE_CHECKING:
@@ -177,10 +179,101 @@ exit_code_option = click.option(
     "--exit-code", is_flag=True, help="Exit with status 1 when something changed."
 )
 
-catalogue_option = click.option(
-    "--catalogue",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("output/nim_error_codes.json"),
-    show_default=True,
-    help="The catalogue JSON file to read.",
-)
+_DEFAULT_CATALOGUE = Path("output/nim_error_codes.json")
+
+
+def _page_options(func: F) -> F:
+    return _stack(
+        click.option(
+            "--catalogue",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help=f"The catalogue JSON file to read [default: {_DEFAULT_CATALOGUE}, or with a "
+            "configuration each page's].",
+        ),
+        click.option(
+            "--page",
+            "page",
+            default=None,
+            metavar="NAME",
+            help="The catalogue of this page of the job's configuration.",
+        ),
+        click.option(
+            "--config",
+            "config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="The job's configuration (default: nim-scrape.toml here, if any).",
+        ),
+    )(func)
+
+
+def catalogues_of(
+    catalogue: Path | None, page: str | None, config: Path | None
+) -> list[tuple[str | None, Path]]:
+    """The catalogues a command reads, each with its page's name: the one ``--catalogue``
+    names, the one of ``--page``, or with a configuration every page's; else ``output/``'s."""
+    from nim_scrape.config import find_config, read_config
+
+    if catalogue is not None:
+        if page is not None:
+            raise UsageError("--catalogue and --page name different catalogues: pass one")
+        return [(None, catalogue)]
+    path = find_config(config)
+    if path is None:
+        if page is not None:
+            raise UsageError(
+                "--page names a page of a configuration, and there is none",
+                hint="pass --config FILE or write nim-scrape.toml here",
+            )
+        return [(None, _DEFAULT_CATALOGUE)]
+    pages = read_config(path)
+    if page is not None:
+        chosen = [p for p in pages if p.name == page]
+        if not chosen:
+            names = ", ".join(sorted(p.name for p in pages))
+            raise UsageError(f"no page named {page!r} in {path}", hint=f"its pages: {names}")
+        pages = tuple(chosen)
+    return [(p.name, p.out / "nim_error_codes.json") for p in pages]
+
+
+def catalogue_option(func: F) -> F:
+    """``--catalogue FILE``, or ``--page NAME`` of the job's configuration, handed on as the one
+    ``catalogue`` to read (a configuration of several pages needs ``--page``)."""
+
+    @_page_options
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, catalogue: Path | None, page: str | None, config: Path | None, **kwargs: Any
+    ) -> Any:
+        found = _resolved(catalogue, page, config)
+        if len(found) > 1:
+            names = ", ".join(name or "" for name, _ in found)
+            message = f"the configuration has {len(found)} pages: pass --page NAME ({names})"
+            raise Failure(message, exit_status(UsageError(message)))
+        return func(*args, catalogue=found[0][1], **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def catalogues_option(func: F) -> F:
+    """As ``catalogue_option``, but every page's catalogue, handed on as ``catalogues``."""
+
+    @_page_options
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, catalogue: Path | None, page: str | None, config: Path | None, **kwargs: Any
+    ) -> Any:
+        return func(*args, catalogues=_resolved(catalogue, page, config), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _resolved(
+    catalogue: Path | None, page: str | None, config: Path | None
+) -> list[tuple[str | None, Path]]:
+    # Options are read before the command's own error handling runs: say a mistake the same way.
+    try:
+        return catalogues_of(catalogue, page, config)
+    except NimScrapeError as exc:
+        raise Failure(in_cli_terms(exc), exit_status(exc)) from exc
