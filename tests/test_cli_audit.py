@@ -148,7 +148,9 @@ BUNDLE_WITH = 'var a={{V2NIM_ERROR_CODE_UNKNOWN:{{code:0,message:"unknown {text}
 def test_a_bundle_string_with_a_surrogate_pair_is_read_as_its_character(catalogue, tmp_path):
     bundle = tmp_path / "NIM_BROWSER_SDK.js"
     bundle.write_text(BUNDLE_WITH.format(text="\\uD83D\\uDE00"), encoding="utf-8")
-    result = run("--catalogue", catalogue, "--sdk", bundle, "--format", "json")
+    result = run(
+        "--catalogue", catalogue, "--sdk", bundle, "--out", tmp_path / "out", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     (finding,) = json.loads(result.stdout)["in_sdk_not_documented"]
     assert finding["sdk_message"] == "unknown 😀"
@@ -157,7 +159,7 @@ def test_a_bundle_string_with_a_surrogate_pair_is_read_as_its_character(catalogu
 def test_a_lone_surrogate_in_a_bundle_is_a_usage_error_naming_the_line(catalogue, tmp_path):
     bundle = tmp_path / "NIM_BROWSER_SDK.js"
     bundle.write_text("\n" + BUNDLE_WITH.format(text="\\uD83D alone"), encoding="utf-8")
-    result = run("--catalogue", catalogue, "--sdk", bundle)
+    result = run("--catalogue", catalogue, "--sdk", bundle, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"Error: cannot read {bundle.name}:2: a string holds a lone surrogate \\uD83D"
