@@ -10,7 +10,9 @@ and a line here.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +40,11 @@ class ExportOptions:
     """What an export may be asked beyond the catalogue; each format reads what it needs."""
 
     history: History | None = None
+    # Typed code (outputs/code): each code's name in the SDKs (--sdk), a user's Jinja2 template
+    # (--template), and the file written (a Go package is named after its folder).
+    names: Mapping[int, str] | None = None
+    template: Path | None = None
+    output: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class Format:
     def export(self, catalogue: Catalogue, output: Path, options: ExportOptions) -> Path:
         """Write ``catalogue`` to ``output`` in this format, atomically."""
         module = importlib.import_module(f"nim_scrape.outputs.{self.module}")
+        if options.output is None:
+            options = dataclasses.replace(options, output=output)
         if hasattr(module, "write"):
             module.write(catalogue, options, output)
         else:
@@ -71,7 +80,23 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format("ndjson", (".ndjson",), "ndjson", "one record per line"),
     Format("typescript", (".ts",), "typescript", "a typed TypeScript module: each code's records"),
+    # Typed code: a constant per code (the SDK's name with --sdk), every meaning in its doc
+    # comment, and a lookup from the code to its records.
+    Format("kotlin", (".kt",), "code.kotlin", "Kotlin: an object of constants, records(code)"),
+    Format("java", (".java",), "code.java", "Java 11+: a final class of constants, records(code)"),
+    Format("swift", (".swift",), "code.swift", "Swift: an enum of the codes, records(for:)"),
+    Format("dart", (".dart",), "code.dart", "Dart: a class of constants, records(code)"),
+    Format("c", (".h",), "code.c_header", "C and C++: an enum of the codes, with comments"),
+    Format(
+        "go",
+        (".go",),
+        "code.golang",
+        "Go: typed constants and Lookup(code), package from the folder's name",
+    ),
+    Format("python", (".py",), "code.python", "Python 3.10+: an IntEnum and lookup(code)"),
 )
+# With --template, the user's Jinja2 template decides what the file is, whatever its name.
+TEMPLATE = Format("template", (), "code.template", "your own Jinja2 template (--template)")
 SUFFIXES = tuple(suffix for fmt in FORMATS for suffix in fmt.suffixes)
 
 
@@ -90,10 +115,11 @@ def format_for(output: Path | str) -> Format:
     )
 
 
-def check_output(output: Path, *, history: bool = False) -> Format:
-    """The format ``output`` names; ``UsageError`` when it names none, or when ``history`` is
-    asked of a format that cannot hold it. Called before anything is read or written."""
-    fmt = format_for(output)
+def check_output(output: Path, *, history: bool = False, template: bool = False) -> Format:
+    """The format ``output`` names (the template format with ``template``); ``UsageError`` when
+    it names none, or when ``history`` is asked of a format that cannot hold it. Called before
+    anything is read or written."""
+    fmt = TEMPLATE if template else format_for(output)
     if history and not fmt.holds_history:
         holding = [s for f in FORMATS if f.holds_history for s in f.suffixes]
         raise UsageError(
@@ -102,11 +128,20 @@ def check_output(output: Path, *, history: bool = False) -> Format:
     return fmt
 
 
-def export_catalogue(catalogue: Catalogue, output: Path, *, history: History | None = None) -> Path:
-    """Write ``catalogue`` to ``output`` in the format its name chooses (see ``FORMATS``).
+def export_catalogue(
+    catalogue: Catalogue,
+    output: Path,
+    *,
+    history: History | None = None,
+    names: Mapping[int, str] | None = None,
+    template: Path | None = None,
+) -> Path:
+    """Write ``catalogue`` to ``output`` in the format its name chooses (see ``FORMATS``), or
+    through the Jinja2 ``template``; typed code names each code as ``names`` (from SDKs) does.
 
     ``UsageError`` for a name no format claims (nothing is written), or for ``history`` with a
     format that cannot hold it; ``OutputError`` when the file cannot be written.
     """
-    fmt = check_output(output, history=history is not None)
-    return fmt.export(catalogue, output, ExportOptions(history=history))
+    fmt = check_output(output, history=history is not None, template=template is not None)
+    options = ExportOptions(history=history, names=names, template=template, output=output)
+    return fmt.export(catalogue, output, options)
