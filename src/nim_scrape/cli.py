@@ -558,7 +558,29 @@ def site(catalogue: Path, out: Path) -> None:
     click.echo(f"wrote {path}")
 
 
-@cli.command("export")
+def _export_help() -> str:
+    from nim_scrape.outputs.formats import formats_help
+
+    return f"""Write the catalogue to OUTPUT, in the format its suffix names.
+
+    \b
+    {formats_help().replace(chr(10), chr(10) + "    ")}
+
+    Typed code names each code as the SDKs given with --sdk do (V2NIM_ERROR_CODE_MISUSE),
+    else by its first message in the language's convention; --template renders your own
+    Jinja2 template instead (README, "Using the catalogue in your app").
+
+    \b
+    Example:
+        nim-scrape export catalogue.db && datasette catalogue.db
+        nim-scrape export --history catalogue.db
+        nim-scrape export src/nimErrorCodes.ts
+        nim-scrape export --sdk npm:node-nim@latest app/src/main/kotlin/im/NimErrorCodes.kt
+        nim-scrape export --template errors.rs.j2 src/errors.rs
+    """
+
+
+@cli.command("export", help=_export_help())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @catalogue_option
 @click.option(
@@ -568,32 +590,51 @@ def site(catalogue: Path, out: Path) -> None:
     help="Add a history table: each code's changes through the catalogue's git history "
     "(SQLite only).",
 )
+@click.option(
+    "--sdk",
+    "sdks",
+    multiple=True,
+    metavar="SOURCE",
+    help="Name typed code's constants as this SDK does (repeatable; the first SDK naming a code "
+    "wins): a .d.ts/.ts/.js file, a folder, a package .tgz, or npm:NAME@VERSION, as for audit.",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Render this Jinja2 template (sandboxed) instead of a built-in format; OUTPUT may then "
+    "have any name.",
+)
 @reports_errors
-def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
-    """Write the catalogue to OUTPUT, in the format its suffix names.
-
-    \b
-    .db, .sqlite  SQLite: tables records and sections, full-text search in
-                  records_fts (ready for Datasette); needs nim-scrape[sqlite]
-    .ndjson       one record per line
-    .ts           a typed TypeScript module: each code's records
-
-    \b
-    Example:
-        nim-scrape export catalogue.db && datasette catalogue.db
-        nim-scrape export --history catalogue.db
-        nim-scrape export src/nimErrorCodes.ts
-    """
+def export_command(
+    output: Path,
+    catalogue: Path,
+    with_history: bool,
+    sdks: tuple[str, ...],
+    template: Path | None,
+) -> None:
     from nim_scrape.outputs.formats import check_output, export_catalogue
 
-    check_output(output, history=with_history)  # before anything is read or written
+    # before anything is read or written
+    fmt = check_output(output, history=with_history, template=template is not None)
+    if sdks and not fmt.module.startswith("code."):
+        raise UsageError(
+            f"--sdk names the constants of typed code; {output} is {fmt.name}",
+            hint="drop --sdk, or export to a .kt, .java, .swift, .dart, .h, .go or .py file",
+        )
+    names = None
+    if sdks:
+        from nim_scrape.audit.check import read_sdks
+        from nim_scrape.outputs.code.naming import sdk_names
+
+        names = sdk_names(read_sdks(sdks))
     records = _load(str(catalogue), FetchLimits())
     history = None
     if with_history:
         from nim_scrape.outputs.history import read_history
 
         history = read_history(catalogue)
-    click.echo(f"wrote {export_catalogue(records, output, history=history)}")
+    written = export_catalogue(records, output, history=history, names=names, template=template)
+    click.echo(f"wrote {written}")
 
 
 @cli.command("history")

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nim_scrape.catalogue.store import atomic_write
 from nim_scrape.errors import UsageError
 
 if TYPE_CHECKING:
@@ -32,6 +31,7 @@ __all__ = [
     "check_output",
     "export_catalogue",
     "format_for",
+    "formats_help",
 ]
 
 
@@ -59,6 +59,8 @@ class Format:
 
     def export(self, catalogue: Catalogue, output: Path, options: ExportOptions) -> Path:
         """Write ``catalogue`` to ``output`` in this format, atomically."""
+        from nim_scrape.catalogue.store import atomic_write
+
         module = importlib.import_module(f"nim_scrape.outputs.{self.module}")
         if options.output is None:
             options = dataclasses.replace(options, output=output)
@@ -98,6 +100,18 @@ FORMATS: tuple[Format, ...] = (
 # With --template, the user's Jinja2 template decides what the file is, whatever its name.
 TEMPLATE = Format("template", (), "code.template", "your own Jinja2 template (--template)")
 SUFFIXES = tuple(suffix for fmt in FORMATS for suffix in fmt.suffixes)
+
+
+def formats_help(width: int = 78) -> str:
+    """The formats as ``--help`` lists them: each format's suffixes, then its line, wrapped."""
+    import textwrap
+
+    lines = []
+    for fmt in FORMATS:
+        lead = ", ".join(fmt.suffixes).ljust(13)
+        wrapped = textwrap.wrap(fmt.summary, width - 14) or [""]
+        lines += [f"{lead} {wrapped[0]}", *(f"{'':13} {rest}" for rest in wrapped[1:])]
+    return "\n".join(lines)
 
 
 def format_for(output: Path | str) -> Format:

@@ -91,7 +91,7 @@ def render(catalogue: Catalogue, options: ExportOptions) -> str:
     codes = sorted(codes_of(catalogue, options.names), key=lambda c: c.code)
     names = identifiers(codes, "java")
     keywords = LANGUAGES["java"].keywords
-    name = type_name(options.output, "NimErrorCodes", keywords)
+    name = type_name(options.output, "NimErrorCodes", keywords, exact=True)
     # A public class must be in the file of its name; any other is package-private.
     public = "public " if options.output is None or options.output.stem == name else ""
     package = jvm_package(options.output, keywords)

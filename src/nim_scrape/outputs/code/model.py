@@ -96,24 +96,30 @@ def doc_lines(code: Code) -> list[str]:
     meaning's section and message, and its description below."""
     lines = [f"{code.code}: what the page says, in page order:"]
     for meaning in code.meanings:
-        for lead, text in (
-            ("- ", f"{meaning.section}: {meaning.message}"),
-            ("  ", meaning.description),
-        ):
-            parts = comment_lines(text)
+        parts = [("- ", f"{meaning.section}: {meaning.message}")]
+        parts += [("  ", meaning.description)] if meaning.description else []
+        for lead, text in parts:
             lines.extend(
-                f"{lead if i == 0 else '  '}{part}".rstrip() for i, part in enumerate(parts)
+                f"{lead if i == 0 else '  '}{part}".rstrip()
+                for i, part in enumerate(comment_lines(text))
             )
     return lines
 
 
-def type_name(output: Path | None, default: str, keywords: frozenset[str] = frozenset()) -> str:
-    """The type a file declares: the file's own name where that is an identifier (Java wants
-    ``NimErrorCodes.java`` to declare ``NimErrorCodes``), else its words in UpperCamelCase."""
+def type_name(
+    output: Path | None,
+    default: str,
+    keywords: frozenset[str] = frozenset(),
+    *,
+    exact: bool = False,
+) -> str:
+    """The type a file declares: the words of the file's name in UpperCamelCase
+    (``nim_error_codes.dart`` → ``NimErrorCodes``); with ``exact``, the name itself where that is
+    an identifier (Java wants ``NimErrorCodes.java`` to declare ``NimErrorCodes``)."""
     if output is None:
         return default
     stem = output.name.split(".")[0]
-    if IDENTIFIER.match(stem) and stem not in keywords:
+    if exact and IDENTIFIER.match(stem) and stem not in keywords:
         return stem
     words = words_of(stem)
     name = upper_camel(words) if words else default
