@@ -116,7 +116,8 @@ def test_unknown_suffix_names_the_supported_ones(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: cannot export to {tmp_path / 'codes.xlsx'}: unknown suffix '.xlsx' "
-        "(name a file ending in one of .db, .sqlite, .ndjson, .ts)\n"
+        "(name a file ending in one of .db, .sqlite, .ndjson, .ts, .kt, .java, .swift, .dart, .h, "
+        ".go, .py)\n"
     )
     assert list(tmp_path.iterdir()) == []
 
