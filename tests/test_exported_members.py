@@ -41,6 +41,7 @@ INTERNAL = {
         "Format",
         "check_output",
         "format_for",
+        "formats_help",
     },
     "changes.guard": {"check"},
     "outputs.history": {

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .sdk_support import NODE_NIM
+
 ROOT = Path(__file__).parents[1]
 WORKFLOW = ROOT / ".github" / "workflows" / "nim-scrape.yml"
 SCRIPTS = ROOT / ".github" / "scripts"
@@ -490,28 +492,159 @@ def test_the_proposal_holds_what_changed(
     assert (repo / "nim-scrape-run" / "pr-body.md").read_text() == "\n\n".join(body) + "\n"
 
 
-def test_only_output_is_taken_from_the_refresh_job(workflow, tmp_path):
+def python_on_path(folder: Path) -> str:
+    """A PATH whose python and python3 are this test's interpreter (a runner has both)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("python", "python3"):
+        if not (folder / name).exists():
+            (folder / name).symlink_to(sys.executable)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+def put_in_place(workflow, tmp_path: Path, handed_files: list[str], exports: str = ""):
+    """Run the propose job's "Put the change in place" on an artifact holding ``handed_files``."""
     propose = job(workflow, "propose")
     (download,) = steps_using(propose, "actions/download-artifact")
     assert download["with"]["path"] == "${{ runner.temp }}/proposal"  # not the work tree
     handed = tmp_path / "temp" / "proposal"
-    for name in ("output/nim_error_codes.json", "output/.nim-scrape/state.json",
-                 "nim-scrape-run/pr-body.md", ".git/hooks/pre-commit"):  # fmt: skip
+    for name in handed_files:
         (handed / name).parent.mkdir(parents=True, exist_ok=True)
         (handed / name).write_text(name)
     work = tmp_path / "work"
     (work / "output").mkdir(parents=True)
     (work / "output" / "CHANGELOG.md").write_text("kept")
+    shutil.copytree(SCRIPTS, work / ".github" / "scripts")
     place = step(propose, "Put the change in place")
-    done = run_shell_step(place["run"], cwd=work, env={"RUNNER_TEMP": str(tmp_path / "temp")})
-    assert done.returncode == 0, done.stderr
-    files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    env = {"RUNNER_TEMP": str(tmp_path / "temp"), "RUN_DIR": "nim-scrape-run",
+           "GITHUB_OUTPUT": str(tmp_path / "output.txt"), "EXPORTS": exports,
+           "PATH": python_on_path(tmp_path / "bin")}  # fmt: skip
+    done = run_shell_step(place["run"], cwd=work, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    files = sorted(
+        str(p.relative_to(work))
+        for p in work.rglob("*")
+        if p.is_file() and p.parts[len(work.parts) : len(work.parts) + 2] != (".github", "scripts")
+    )
+    return files, multiline_outputs(tmp_path / "output.txt")
+
+
+def multiline_outputs(path: Path) -> dict[str, str]:
+    """Step outputs written as ``name<<DELIMITER`` … ``DELIMITER``."""
+    found, lines = {}, path.read_text().splitlines()
+    while lines:
+        line = lines.pop(0)
+        if "<<" in line:
+            name, delimiter = line.split("<<", 1)
+            end = lines.index(delimiter)
+            found[name], lines = "\n".join(lines[:end]), lines[end + 1 :]
+    return found
+
+
+def test_only_output_is_taken_from_the_refresh_job(workflow, tmp_path):
+    files, got = put_in_place(
+        workflow,
+        tmp_path,
+        ["output/nim_error_codes.json", "output/.nim-scrape/state.json",
+         "nim-scrape-run/pr-body.md", ".git/hooks/pre-commit"],
+    )  # fmt: skip
     assert files == [
         ".step.sh",
         "output/.nim-scrape/state.json",
         "output/CHANGELOG.md",
         "output/nim_error_codes.json",
     ]
+    assert got == {"add-paths": "output/\n"}
+
+
+# --- typed code exports kept in the repository ------------------------------------------------
+
+
+def test_the_listed_exports_are_taken_and_nothing_else(workflow, tmp_path):
+    files, got = put_in_place(
+        workflow,
+        tmp_path,
+        ["output/nim_error_codes.json", "nim-scrape-run/exports/app/im/NimErrorCodes.kt",
+         "nim-scrape-run/exports/ios/NimErrorCode.swift",
+         "nim-scrape-run/exports/.github/workflows/evil.yml",  # handed over, never listed
+         "nim-scrape-run/exports/app/im/Other.kt"],
+        exports="app/im/NimErrorCodes.kt\nios/NimErrorCode.swift web/missing.ts",
+    )  # fmt: skip
+    assert files == [
+        ".step.sh",
+        "app/im/NimErrorCodes.kt",
+        "ios/NimErrorCode.swift",
+        "output/CHANGELOG.md",
+        "output/nim_error_codes.json",
+    ]
+    # what create-pull-request (or the direct commit) adds: output/ and the listed files
+    assert got["add-paths"].split() == [
+        "output/", "app/im/NimErrorCodes.kt", "ios/NimErrorCode.swift", "web/missing.ts",
+    ]  # fmt: skip
+    pull = step(job(workflow, "propose"), "Open or update the pull request")
+    assert pull["with"]["add-paths"] == "${{ steps.place.outputs.add-paths }}"
+    assert (
+        "git --literal-pathspecs add output/ $EXPORTS"
+        in step(job(workflow, "propose"), "Commit directly")["run"]
+    )
+
+
+@pytest.mark.parametrize(
+    "bad", ["../elsewhere/X.kt", "/etc/passwd", ".github/workflows/nim-scrape.yml", ".git/config",
+            "app/../../X.kt", "C:\\x.kt"],
+)  # fmt: skip
+def test_an_export_outside_the_repository_or_into_git_is_refused(bad):
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "export_paths.py")],
+        env={**os.environ, "EXPORTS": f"app/ok.kt {bad}"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout.startswith("::error title=nim-scrape export::the export")
+    assert "app/ok.kt" not in done.stdout.splitlines()
+
+
+def test_exports_are_a_repository_variable_none_by_default(workflow):
+    assert workflow["env"]["EXPORTS"] == "${{ vars.NIM_SCRAPE_EXPORTS }}"
+    assert workflow["env"]["EXPORT_SDKS"] == "${{ vars.NIM_SCRAPE_EXPORT_SDKS }}"
+    refresh = job(workflow, "refresh")
+    regenerate = step(refresh, "Regenerate the exported files")
+    assert "env.EXPORTS != ''" in regenerate["if"]
+    assert index_of(refresh, step(refresh, "Refresh the catalogue")) < index_of(refresh, regenerate)
+    assert index_of(refresh, regenerate) < index_of(refresh, step(refresh, "Prepare the proposal"))
+    handover = step(refresh, "Hand the change to the propose job")
+    assert "${{ env.RUN_DIR }}/exports/" in handover["with"]["path"].splitlines()
+
+
+def test_the_exports_are_regenerated_by_the_real_command_and_handed_over(workflow, tmp_path):
+    repo = _proposal_repo(tmp_path)
+    shutil.copy(ROOT / "output" / "nim_error_codes.json", repo / "output" / "nim_error_codes.json")
+    (repo / "setup.py").write_text("kept\n")  # what the pattern *.py would match
+    bin_dir = tmp_path / "bin"
+    path = python_on_path(bin_dir)
+    (bin_dir / "nim-scrape").symlink_to(Path(sys.executable).with_name("nim-scrape"))
+    regenerate = step(job(workflow, "refresh"), "Regenerate the exported files")
+    env = {"PATH": path, "RUN_DIR": "nim-scrape-run", "EXPORT_SDKS": str(NODE_NIM),
+           "EXPORTS": "android/im/NimErrorCodes.kt go/nim-errors/codes.go *.py"}  # fmt: skip
+    done = run_shell_step(regenerate["run"], cwd=repo, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    kotlin = (repo / "android/im/NimErrorCodes.kt").read_text(encoding="utf-8")
+    assert "const val V2NIM_ERROR_CODE_MISUSE: Int = 191001" in kotlin  # named by the SDK
+    assert "package nimerrors" in (repo / "go/nim-errors/codes.go").read_text(encoding="utf-8")
+    assert (repo / "*.py").exists()  # a name, never a pattern
+    assert (repo / "setup.py").read_text() == "kept\n"
+    for name in ("android/im/NimErrorCodes.kt", "go/nim-errors/codes.go", "*.py"):
+        assert (repo / "nim-scrape-run/exports" / name).read_bytes() == (repo / name).read_bytes()
+    # Only an export changed: that is a change to propose.
+    prepare = step(job(workflow, "refresh"), "Prepare the proposal")
+    subprocess.run(["git", "checkout", "-q", "--", "output/"], cwd=repo, check=True)
+    done = run_shell_step(
+        prepare["run"],
+        cwd=repo,
+        env={**env, "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "REFRESH_CHANGED": "false",
+             "AUDIT_CHANGED": ""},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert outputs(tmp_path / "out.txt")["propose"] == "true"
 
 
 def test_the_change_is_proposed_with_the_cut_body(workflow):
@@ -526,7 +659,7 @@ def test_the_change_is_proposed_with_the_cut_body(workflow):
     assert download["with"]["name"] == handover["with"]["name"]
     pull = step(propose, "Open or update the pull request")
     assert pull["with"]["body-path"] == "${{ runner.temp }}/proposal/${{ env.RUN_DIR }}/pr-body.md"
-    assert pull["with"]["add-paths"] == "output/"
+    assert pull["with"]["add-paths"] == "${{ steps.place.outputs.add-paths }}"
     assert pull["with"]["token"] == "${{ secrets.NIM_SCRAPE_PR_TOKEN || github.token }}"
     assert propose["if"] == "${{ !cancelled() && needs.refresh.outputs.propose == 'true' }}"
 

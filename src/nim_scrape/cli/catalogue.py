@@ -148,7 +148,33 @@ def site(catalogue: Path, out: Path) -> None:
     click.echo(f"wrote {path}")
 
 
-@click.command("export")
+def _export_help() -> str:
+    from nim_scrape.outputs.formats import formats_help
+
+    return f"""Write the catalogue to OUTPUT, in the format its suffix names.
+
+    \b
+    {formats_help().replace(chr(10), chr(10) + "    ")}
+
+    Typed code names each code as the SDKs given with --sdk do (V2NIM_ERROR_CODE_MISUSE),
+    else by its first message in the language's convention; --template renders your own
+    Jinja2 template instead (README, "Using the catalogue in your app"). String resources
+    take the page's English column, or with --lang zh its 说明.
+
+    \b
+    Example:
+        nim-scrape export catalogue.db && datasette catalogue.db
+        nim-scrape export --history catalogue.db
+        nim-scrape export src/nimErrorCodes.ts
+        nim-scrape export --sdk npm:node-nim@latest app/src/main/kotlin/im/NimErrorCodes.kt
+        nim-scrape export --lang zh app/src/main/res/values-zh-rCN/strings.xml
+        nim-scrape export --lang zh locale/zh_CN/LC_MESSAGES/nim_errors.po
+        nim-scrape export NimErrors.xcstrings
+        nim-scrape export --template errors.rs.j2 src/errors.rs
+    """
+
+
+@click.command("export", help=_export_help())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @catalogue_option
 @click.option(
@@ -166,40 +192,54 @@ def site(catalogue: Path, out: Path) -> None:
     help="The language of a .xml, .po or .arb file: en (the desc/message column) or zh (说明); "
     "an empty column falls back to the other.",
 )
+@click.option(
+    "--sdk",
+    "sdks",
+    multiple=True,
+    metavar="SOURCE",
+    help="Name typed code's constants as this SDK does (repeatable; the first SDK naming a code "
+    "wins): a .d.ts/.ts/.js file, a folder, a package .tgz, or npm:NAME@VERSION, as for audit.",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Render this Jinja2 template (sandboxed) instead of a built-in format; OUTPUT may then "
+    "have any name.",
+)
 @reports_errors
-def export_command(output: Path, catalogue: Path, with_history: bool, lang: str) -> None:
-    """Write the catalogue to OUTPUT, in the format its suffix names.
-
-    \b
-    .db, .sqlite  SQLite: tables records and sections, full-text search in
-                  records_fts (ready for Datasette); needs nim-scrape[sqlite]
-    .ndjson       one record per line
-    .ts           a typed TypeScript module: each code's records
-    .xml          Android string resources (strings.xml), one per code, --lang
-    .po           gettext catalogue, msgid the code's key, --lang
-    .arb          Flutter intl (ARB, ICU messages), --lang
-    .xcstrings    Apple String Catalog, en and zh-Hans together
-
-    \b
-    Example:
-        nim-scrape export catalogue.db && datasette catalogue.db
-        nim-scrape export --history catalogue.db
-        nim-scrape export src/nimErrorCodes.ts
-        nim-scrape export --lang zh app/src/main/res/values-zh-rCN/strings.xml
-        nim-scrape export --lang zh locale/zh_CN/LC_MESSAGES/nim_errors.po
-        nim-scrape export --lang zh lib/l10n/app_zh.arb
-        nim-scrape export NimErrors.xcstrings
-    """
+def export_command(
+    output: Path,
+    catalogue: Path,
+    with_history: bool,
+    lang: str,
+    sdks: tuple[str, ...],
+    template: Path | None,
+) -> None:
     from nim_scrape.outputs.formats import check_output, export_catalogue
 
-    check_output(output, history=with_history)  # before anything is read or written
+    # before anything is read or written
+    fmt = check_output(output, history=with_history, template=template is not None)
+    if sdks and not fmt.module.startswith("code."):
+        raise UsageError(
+            f"--sdk names the constants of typed code; {output} is {fmt.name}",
+            hint="drop --sdk, or export to a .kt, .java, .swift, .dart, .h, .go or .py file",
+        )
+    names = None
+    if sdks:
+        from nim_scrape.audit.run import read_sdks
+        from nim_scrape.outputs.code.naming import sdk_names
+
+        names = sdk_names(read_sdks(sdks))
     records = _load(catalogue)
     history = None
     if with_history:
         from nim_scrape.outputs.history import read_history
 
         history = read_history(catalogue)
-    click.echo(f"wrote {export_catalogue(records, output, history=history, lang=lang)}")
+    written = export_catalogue(
+        records, output, history=history, lang=lang, names=names, template=template
+    )
+    click.echo(f"wrote {written}")
 
 
 @click.command("history")

@@ -10,12 +10,13 @@ and a line here.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nim_scrape.catalogue.store import atomic_write
 from nim_scrape.errors import UsageError
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "check_output",
     "export_catalogue",
     "format_for",
+    "formats_help",
 ]
 
 
@@ -40,6 +42,11 @@ class ExportOptions:
     history: History | None = None
     # The column a single-language resource file (.xml, .po, .arb) takes: en or zh (说明).
     lang: str = "en"
+    # Typed code (outputs/code): each code's name in the SDKs (--sdk), a user's Jinja2 template
+    # (--template), and the file written (a Go package is named after its folder).
+    names: Mapping[int, str] | None = None
+    template: Path | None = None
+    output: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,11 @@ class Format:
 
     def export(self, catalogue: Catalogue, output: Path, options: ExportOptions) -> Path:
         """Write ``catalogue`` to ``output`` in this format, atomically."""
+        from nim_scrape.catalogue.store import atomic_write
+
         module = importlib.import_module(f"nim_scrape.outputs.{self.module}")
+        if options.output is None:
+            options = dataclasses.replace(options, output=output)
         if hasattr(module, "write"):
             module.write(catalogue, options, output)
         else:
@@ -79,10 +90,38 @@ FORMATS: tuple[Format, ...] = (
     Format("gettext", (".po",), "gettext_po", "a gettext catalogue, msgid the code's key, --lang"),
     Format("arb", (".arb",), "arb", "Flutter intl (ARB, ICU messages), --lang"),
     Format("xcstrings", (".xcstrings",), "xcstrings", "an Apple String Catalog, en and zh-Hans"),
+    # Typed code: a constant per code (the SDK's name with --sdk), every meaning in its doc
+    # comment, and a lookup from the code to its records.
+    Format("kotlin", (".kt",), "code.kotlin", "Kotlin: an object of constants, records(code)"),
+    Format("java", (".java",), "code.java", "Java 11+: a final class of constants, records(code)"),
+    Format("swift", (".swift",), "code.swift", "Swift: an enum of the codes, records(for:)"),
+    Format("dart", (".dart",), "code.dart", "Dart: a class of constants, records(code)"),
+    Format("c", (".h",), "code.c_header", "C and C++: an enum of the codes, with comments"),
+    Format(
+        "go",
+        (".go",),
+        "code.golang",
+        "Go: typed constants and Lookup(code), package from the folder's name",
+    ),
+    Format("python", (".py",), "code.python", "Python 3.10+: an IntEnum and lookup(code)"),
 )
+# With --template, the user's Jinja2 template decides what the file is, whatever its name.
+TEMPLATE = Format("template", (), "code.template", "your own Jinja2 template (--template)")
 # The page's two languages, for the single-language resource files.
 _LANGS = ("en", "zh")
 SUFFIXES = tuple(suffix for fmt in FORMATS for suffix in fmt.suffixes)
+
+
+def formats_help(width: int = 78) -> str:
+    """The formats as ``--help`` lists them: each format's suffixes, then its line, wrapped."""
+    import textwrap
+
+    lines = []
+    for fmt in FORMATS:
+        lead = ", ".join(fmt.suffixes).ljust(13)
+        wrapped = textwrap.wrap(fmt.summary, width - 14) or [""]
+        lines += [f"{lead} {wrapped[0]}", *(f"{'':13} {rest}" for rest in wrapped[1:])]
+    return "\n".join(lines)
 
 
 def format_for(output: Path | str) -> Format:
@@ -100,10 +139,11 @@ def format_for(output: Path | str) -> Format:
     )
 
 
-def check_output(output: Path, *, history: bool = False) -> Format:
-    """The format ``output`` names; ``UsageError`` when it names none, or when ``history`` is
-    asked of a format that cannot hold it. Called before anything is read or written."""
-    fmt = format_for(output)
+def check_output(output: Path, *, history: bool = False, template: bool = False) -> Format:
+    """The format ``output`` names (the template format with ``template``); ``UsageError`` when
+    it names none, or when ``history`` is asked of a format that cannot hold it. Called before
+    anything is read or written."""
+    fmt = TEMPLATE if template else format_for(output)
     if history and not fmt.holds_history:
         holding = [s for f in FORMATS if f.holds_history for s in f.suffixes]
         raise UsageError(
@@ -113,15 +153,25 @@ def check_output(output: Path, *, history: bool = False) -> Format:
 
 
 def export_catalogue(
-    catalogue: Catalogue, output: Path, *, history: History | None = None, lang: str = "en"
+    catalogue: Catalogue,
+    output: Path,
+    *,
+    history: History | None = None,
+    lang: str = "en",
+    names: Mapping[int, str] | None = None,
+    template: Path | None = None,
 ) -> Path:
-    """Write ``catalogue`` to ``output`` in the format its name chooses (see ``FORMATS``).
+    """Write ``catalogue`` to ``output`` in the format its name chooses (see ``FORMATS``), or
+    through the Jinja2 ``template``; typed code names each code as ``names`` (from SDKs) does.
 
     ``UsageError`` for a name no format claims (nothing is written), for ``history`` with a
     format that cannot hold it, or for a ``lang`` the page does not have (en, zh);
     ``OutputError`` when the file cannot be written.
     """
-    fmt = check_output(output, history=history is not None)
+    fmt = check_output(output, history=history is not None, template=template is not None)
     if lang not in _LANGS:
         raise UsageError(f"cannot export in {lang!r}: the page's languages are {', '.join(_LANGS)}")
-    return fmt.export(catalogue, output, ExportOptions(history=history, lang=lang))
+    options = ExportOptions(
+        history=history, lang=lang, names=names, template=template, output=output
+    )
+    return fmt.export(catalogue, output, options)
