@@ -280,3 +280,43 @@ def test_a_command_that_reads_one_catalogue_asks_which_page(two_refreshed):
     assert chosen.exit_code == 0, chosen.stderr
     first = json.loads((two_refreshed / "codes.ndjson").read_text(encoding="utf-8").splitlines()[0])
     assert first["section"] == "Status Codes"
+
+
+@pytest.mark.slow
+def test_a_job_killed_at_random_moments_loses_no_page_s_change(tmp_path, httpserver):
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from werkzeug import Response
+
+    def answer(request):
+        time.sleep(0.5)  # slow, so kills land while notifying too
+        return Response("ok")
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(answer)
+    hook = f"json://127.0.0.1:{httpserver.port}/hook"
+    rng = random.Random(16)
+    for attempt in range(6):
+        folder = tmp_path / f"try-{attempt}"
+        folder.mkdir()
+        config = write_config(folder, {"v2": CURRENT, "zh": PAGES / "chinese-four-columns.html"})
+        before = len(httpserver.log)
+        job = [sys.executable, "-m", "nim_scrape", "refresh", "--config", str(config)]
+        proc = subprocess.Popen([*job, "--notify", hook])
+        time.sleep(rng.uniform(0.3, 2.5))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        again = run("refresh", "--config", str(config), "--notify", hook)
+        assert again.exit_code == 0, again.output
+        sent = [json.loads(r.data)["title"] for r, _ in httpserver.log[before:]]
+        # Every page's change reached the team at least once, whenever the kill came.
+        assert any(
+            t.startswith("v2: ") or "; v2: " in t or t.startswith("v2: NIM") for t in sent
+        ), sent
+        assert any("zh: NIM error codes" in t for t in sent), (attempt, sent)
+        quiet = run("refresh", "--config", str(config), "--notify", hook)
+        assert quiet.stdout.count("no changes") == 2
