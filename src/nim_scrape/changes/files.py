@@ -57,7 +57,10 @@ def compare_files(
         new = _read(current.removeprefix(UTF8_BOM), names[1])
         old.prove()
         old_rest, new_rest = differing(old.keys, new.keys)
-        return compare_sides(old.side(old_rest), new.side(new_rest))
+        changes = compare_sides(old.side(old_rest), new.side(new_rest))
+        # Freed while the collector is off: back on, it would scan them all once more.
+        del old, new
+    return changes
 
 
 # -- the two layouts, as regular expressions -----------------------------------------------------
@@ -114,9 +117,8 @@ class _Layout:
     before: bytes  # from the comma ending the page's fields to the first record
     after: bytes  # from the end of the last record to the end of the file
     between: bytes  # from the end of a record to the start of the next
-    scan: re.Pattern[bytes]  # each record's section (group 1), up to its code
-    bad_code: re.Pattern[bytes]  # a record whose code is not a whole number in range
-    code: re.Pattern[bytes]  # each record's code (group 1)
+    scan: re.Pattern[bytes]  # each record's section (group 1), if its code is in range
+    exact: re.Pattern[bytes]  # each record's section and code, whatever the code
     proof: re.Pattern[bytes]  # well-formed records, each followed by `between` or the end
 
     @classmethod
@@ -127,9 +129,8 @@ class _Layout:
             before=before,
             after=after,
             between=between,
-            scan=re.compile(scan),
-            bad_code=re.compile(scan.replace(b"(", b"(?:", 1) + rb"(?!" + _CODE_IN_RANGE + rb")"),
-            code=re.compile(scan.replace(b"(", b"(?:", 1) + rb"(-?[0-9]+)[,}]"),
+            scan=re.compile(scan + _CODE_IN_RANGE),
+            exact=re.compile(scan + rb"(-?[0-9]+)[,}]"),
             proof=re.compile(rb"(?:" + record + rb"(?:" + re.escape(between) + rb"|\Z))*+"),
         )
 
@@ -261,12 +262,10 @@ def _cut(data: bytes, name: str, layout: _Layout) -> _FileRecords | None:
     # Split over the whole file, not a copy of the block: a separator cannot fall in the page's
     # fields, which are valid JSON without a record in them.
     keys = data.split(layout.separator)
-    if len(keys) != len(sections):
-        return None
     keys[-1] = keys[-1][: len(keys[-1]) - len(layout.after) - 1]  # up to the last record's "}"
     keys[0] = keys[0][first + len(_OPENING) :]
     found = _FileRecords(name, data, head, keys, layout, (first, end))
-    problem = _inconsistency(found, sections)
+    problem = _inconsistency(found, sections) if len(sections) == len(keys) else _exact(found)
     if problem:
         raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
     return found
@@ -289,9 +288,9 @@ def _head(text: bytes, name: str) -> Catalogue | None:
 
 
 def _inconsistency(found: _FileRecords, sections: list[bytes]) -> str | None:
-    """``models.inconsistency`` of the records' sections and codes, read off the scan."""
-    assert found.layout is not None
-    head, layout = found.head, found.layout
+    """``models.inconsistency`` of the records' sections (their codes are in range), read off
+    the scan: counted in C, and only read one by one to name a problem."""
+    head = found.head
     decoded: Counter[str] = Counter()
     for title, count in Counter(sections).items():
         decoded[pydantic_core.from_json(title)] += count
@@ -300,14 +299,20 @@ def _inconsistency(found: _FileRecords, sections: list[bytes]) -> str | None:
         head.schema_version in KNOWN_SCHEMA_VERSIONS
         and len(listed) == len(head.sections)
         and decoded == listed
-        and not layout.bad_code.search(found.data, *found.block)
     ):
         return None
-    # Something is wrong: the slow reading names the first record at fault.
-    titles = {raw: pydantic_core.from_json(raw) for raw in set(sections)}
-    codes = [int(code) for code in layout.code.findall(found.data, *found.block)]
-    if len(codes) != len(sections):
-        raise _NotThisLayout  # a code that is not a whole number: pydantic names it
+    return _exact(found)
+
+
+def _exact(found: _FileRecords) -> str | None:
+    """``models.inconsistency`` of every record's section and code, one by one."""
+    assert found.layout is not None
+    scanned = found.layout.exact.findall(found.data, *found.block)
+    if len(scanned) != len(found.keys):
+        raise _NotThisLayout  # a record the scan cannot read: pydantic names its problem
+    titles = {raw: pydantic_core.from_json(raw) for raw, _ in scanned}
+    codes = [int(code) for _, code in scanned]
+    head = found.head
     return inconsistency(
-        head.schema_version, head.sections, [titles[raw] for raw in sections], codes
+        head.schema_version, head.sections, [titles[raw] for raw, _ in scanned], codes
     )
