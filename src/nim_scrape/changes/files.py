@@ -24,7 +24,13 @@ import pydantic_core
 from pydantic import ValidationError
 
 from nim_scrape._gc import paused
-from nim_scrape.catalogue.models import KNOWN_SCHEMA_VERSIONS, Catalogue, Record, inconsistency
+from nim_scrape.catalogue.models import (
+    KNOWN_SCHEMA_VERSIONS,
+    MAX_CODE,
+    Catalogue,
+    Record,
+    inconsistency,
+)
 from nim_scrape.catalogue.store import (
     RECORDS_END,
     RECORDS_START,
@@ -152,7 +158,7 @@ _LAYOUTS = (
 # -- one file ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _FileRecords:
     """A catalogue file's own fields, validated, and its records as keys, built on demand:
     equal keys are equal records. ``layout`` is None for a file read whole."""
@@ -259,15 +265,19 @@ def _cut(data: bytes, name: str, layout: _Layout) -> _FileRecords | None:
     if head is None:
         return None
     sections = layout.scan.findall(data, first, end)
+    found = _FileRecords(name, data, head, [], layout, (first, end))
+    # Checked before the records are cut out, so a damaged file is refused early.
+    count = data.count(layout.separator) + 1
+    problem = _inconsistency(found, sections) if len(sections) == count else _exact(found, count)
+    if problem:
+        raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
+    del sections
     # Split over the whole file, not a copy of the block: a separator cannot fall in the page's
     # fields, which are valid JSON without a record in them.
     keys = data.split(layout.separator)
     keys[-1] = keys[-1][: len(keys[-1]) - len(layout.after) - 1]  # up to the last record's "}"
     keys[0] = keys[0][first + len(_OPENING) :]
-    found = _FileRecords(name, data, head, keys, layout, (first, end))
-    problem = _inconsistency(found, sections) if len(sections) == len(keys) else _exact(found)
-    if problem:
-        raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
+    found.keys = keys
     return found
 
 
@@ -301,18 +311,27 @@ def _inconsistency(found: _FileRecords, sections: list[bytes]) -> str | None:
         and decoded == listed
     ):
         return None
-    return _exact(found)
+    return _exact(found, len(sections))
 
 
-def _exact(found: _FileRecords) -> str | None:
-    """``models.inconsistency`` of every record's section and code, one by one."""
+def _exact(found: _FileRecords, count: int) -> str | None:
+    """``models.inconsistency`` of the records' sections and codes read one by one, stopping
+    at the first record at fault (the one ``inconsistency`` names first)."""
     assert found.layout is not None
-    scanned = found.layout.exact.findall(found.data, *found.block)
-    if len(scanned) != len(found.keys):
-        raise _NotThisLayout  # a record the scan cannot read: pydantic names its problem
-    titles = {raw: pydantic_core.from_json(raw) for raw, _ in scanned}
-    codes = [int(code) for _, code in scanned]
     head = found.head
-    return inconsistency(
-        head.schema_version, head.sections, [titles[raw] for raw, _ in scanned], codes
-    )
+    listed = {s.title for s in head.sections}
+    problem = inconsistency(head.schema_version, head.sections, [], [])
+    if problem and not problem.startswith("the section "):
+        return problem  # the file's own fields, checked before any record
+    titles: list[str] = []
+    codes: list[int] = []
+    decoded: dict[bytes, str] = {}
+    for raw, code in found.layout.exact.findall(found.data, *found.block):
+        title = decoded.get(raw) or decoded.setdefault(raw, pydantic_core.from_json(raw))
+        titles.append(title)
+        codes.append(int(code))
+        if title not in listed or not 0 <= codes[-1] < MAX_CODE:
+            return inconsistency(head.schema_version, head.sections, titles, codes)
+    if len(codes) != count:
+        raise _NotThisLayout  # a record the scan cannot read: pydantic names its problem
+    return inconsistency(head.schema_version, head.sections, titles, codes)
