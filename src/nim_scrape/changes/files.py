@@ -63,10 +63,23 @@ def compare_files(
         new = _read(current.removeprefix(UTF8_BOM), names[1])
         old.prove()
         old_rest, new_rest = differing(old.keys, new.keys)
-        changes = compare_sides(old.side(old_rest), new.side(new_rest))
+        changes = compare_sides(*_alike_set_aside(old.side(old_rest), new.side(new_rest)))
         # Freed while the collector is off: back on, it would scan them all once more.
         del old, new
     return changes
+
+
+def _alike_set_aside(old: Side, new: Side) -> tuple[Side, Side]:
+    """The sides without the records equal as ``compare`` sees them but written differently
+    (in two layouts, say): set aside as ``compare`` would set them aside."""
+    old_at, new_at = list(old.rest), list(new.rest)
+    old_left, new_left = differing(
+        [record_key(old.rest[i]) for i in old_at], [record_key(new.rest[i]) for i in new_at]
+    )
+    return (
+        Side(old.catalogue, {old_at[i]: old.rest[old_at[i]] for i in old_left}, old.sizes),
+        Side(new.catalogue, {new_at[i]: new.rest[new_at[i]] for i in new_left}, new.sizes),
+    )
 
 
 # -- the two layouts, as regular expressions -----------------------------------------------------
