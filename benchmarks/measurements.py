@@ -39,6 +39,7 @@ COMPARE = "compare, catalogues in memory (in-process)"
 CSV_DIFF_MEMORY = "csv_diff.compare, rows in memory (in-process)"
 DIFF_COMPACT = "nim-scrape diff, compact json.dump (process)"
 COMPARE_FILES_COMPACT = "compare_files, compact json.dump (in-process)"
+INVALID = "nim-scrape diff, an invalid catalogue refused (process)"
 
 
 # -- parse and refresh, at every scale -------------------------------------------------------------
@@ -171,6 +172,20 @@ def compact_compare_files_in_process(c: Catalogues, repeat: int) -> Row:
     return measure_call(COMPARE_FILES_COMPACT, c.scale, repeat, call)
 
 
+def invalid_refused_process(c: Catalogues, repeat: int) -> Row:
+    """The diff of a catalogue whose records name no listed section (its sections emptied, as a
+    bad hand edit might) with a valid one: refused, exit 2, as soon as the scan shows it."""
+    data = c.old.json.read_bytes()
+    sections, records = data.index(b'"sections": ['), data.index(b',\n  "records": [')
+    invalid = c.old.json.with_name(f"invalid-x{c.scale}.json")
+    invalid.write_bytes(data[:sections] + b'"sections": []' + data[records:])
+    settle()
+    argv = [NIM_SCRAPE, "diff", str(invalid), str(c.new.json), "--format", "json"]
+    row = measure_process(INVALID, c.scale, repeat, argv, expect=(2,))
+    row.note = "the previous catalogue with its sections emptied: exit 2"
+    return row
+
+
 DIFF_MEASUREMENTS = (
     diff_process,
     csv_diff_process,
@@ -180,6 +195,7 @@ DIFF_MEASUREMENTS = (
     csv_diff_in_memory,
     compact_diff_process,
     compact_compare_files_in_process,
+    invalid_refused_process,
 )
 
 
@@ -193,5 +209,6 @@ def run(scales: list[int], repeat: int, work: Path) -> list[Row]:
     top = max(scales)
     catalogues = write_catalogues(pages, top, work)
     settle()
-    runs = repeat or (3 if top <= 100 else 2)
+    # The diff rows are short and this machine may be shared: three runs each, medians shown.
+    runs = repeat or 3
     return rows + [measure(catalogues, runs) for measure in DIFF_MEASUREMENTS]

@@ -72,20 +72,28 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to
 """
 
 
-def run_child(argv: list[str], *, stdout: Any = subprocess.DEVNULL) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command, which must succeed."""
+def run_child(
+    argv: list[str], *, stdout: Any = subprocess.DEVNULL, expect: tuple[int, ...] = (0, 1)
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command, which must exit with one of ``expect``
+    (by default 0, or 1: "changes found" for commands run with --exit-code)."""
     done = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, *argv], stdout=stdout, stderr=subprocess.PIPE, check=False
     )
     *messages, last = done.stderr.decode(errors="replace").strip().splitlines() or [""]
     elapsed, max_rss_kb, code = json.loads(last)
-    if code not in (0, 1):  # 1: "changes found" for commands run with --exit-code
+    if code not in expect:
         raise RuntimeError(f"{' '.join(argv)} exited {code}: {' '.join(messages)}")
     return elapsed, max_rss_kb / 1024
 
 
 def measure_process(
-    what: str, scale: int, repeat: int, argv: list[str], prepare: Callable[[], None] | None = None
+    what: str,
+    scale: int,
+    repeat: int,
+    argv: list[str],
+    prepare: Callable[[], None] | None = None,
+    expect: tuple[int, ...] = (0, 1),
 ) -> Row:
     """``argv`` run ``repeat`` times as a child process, ``prepare`` called before each run."""
     row = Row(what, scale)
@@ -93,7 +101,7 @@ def measure_process(
     for _ in range(repeat):
         if prepare:
             prepare()
-        seconds, peak = run_child(argv)
+        seconds, peak = run_child(argv, expect=expect)
         row.seconds.append(seconds)
         peaks.append(peak)
     row.peak_mb = max(peaks)

@@ -321,3 +321,16 @@ def test_a_new_column_is_reported_with_its_values(tmp_path):
     assert json.loads(back.stdout)["columns_removed"] == [
         {"section": "通用状态码", "column": "适用平台"}
     ]
+
+
+@given(catalogues, catalogues, st.booleans(), st.booleans())
+@settings(max_examples=200)
+def test_property_compare_files_equals_compare_in_json_dump_layouts(a, b, compact_a, ascii_b):
+    """json.dump's layout (one line), with or without non-ASCII escaped, read record by record
+    as the layout nim-scrape writes is: the same diff as the catalogues in memory."""
+
+    def dumped(catalogue, ensure_ascii):
+        return json.dumps(json.loads(catalogue_json(catalogue)), ensure_ascii=ensure_ascii)
+
+    old = dumped(a, False) if compact_a else catalogue_json(a)
+    assert compare_files(old.encode(), dumped(b, ascii_b).encode()) == compare(a, b)

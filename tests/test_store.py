@@ -174,3 +174,79 @@ def test_a_catalogue_saved_with_a_byte_order_mark_is_read():
     data = b"\xef\xbb\xbf" + GOOD.encode()
     assert load_catalogue(data) == load_catalogue(GOOD)
     assert not compare_files(data, GOOD.encode()).has_changes
+
+
+# -- every record is checked, also those the two files share ----------------------------------
+
+# Damage to one record, the same in both files: it is never built to be compared, and is
+# still refused, with what reading the file whole says of it.
+RECORD_DAMAGE = {
+    "a message that is a number": ('"message":"', '"message":5,"was":"'),
+    "a field it does not know": ('"placeholders":[]}', '"placeholders":[],"colour":"red"}'),
+    "links that are not a list": ('"links":[]', '"links":3'),
+    "a lone surrogate": ('"message":"', '"message":"\\ud800'),
+    "a control character": ('"description":"', '"description":"\x01'),
+    "a code that is not whole": ('"code":190001,', '"code":190001.5,'),
+}
+
+
+def damaged_text(old, new):
+    """``damaged``, for damage that is not JSON: made in json.dump's spacing for the compact
+    layout."""
+
+    def spaced(text):
+        return text.replace('":', '": ').replace(',"', ', "')
+
+    compact = json.dumps(json.loads(GOOD), ensure_ascii=False)
+    assert spaced(old) in compact
+    return {
+        "lined": GOOD.replace(old, new, 1).encode(),
+        "compact": compact.replace(spaced(old), spaced(new), 1).encode(),
+    }
+
+
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+@pytest.mark.parametrize("damage", sorted(RECORD_DAMAGE), ids=str)
+def test_a_damaged_record_both_files_share_is_still_refused(damage, layout):
+    old, new = RECORD_DAMAGE[damage]
+    data = damaged_text(old, new)[layout]
+    with pytest.raises(CatalogueError) as read_whole:
+        load_catalogue(data, name="old.json")
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(data, data, names=("old.json", "new.json"))
+    assert str(compared.value) == str(read_whole.value)
+
+
+def test_bytes_that_are_not_utf8_in_a_shared_record_are_refused():
+    data = GOOD.encode().replace("内部错误。".encode(), b"\xff\xfe", 1)
+    with pytest.raises(CatalogueError) as read_whole:
+        load_catalogue(data, name="old.json")
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(data, data, names=("old.json", "new.json"))
+    assert str(compared.value) == str(read_whole.value)
+    assert "invalid unicode code point" in str(compared.value)
+
+
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_nim_scrape_diff_refuses_records_without_sections(tmp_path, layout, which):
+    from .support import run
+
+    doc = json.loads(GOOD)
+    doc["sections"] = []
+    bad = json.dumps(doc, ensure_ascii=False)
+    if layout == "lined":
+        start, end = GOOD.index('"sections": ['), GOOD.index(',\n  "records": [')
+        bad = GOOD[:start] + '"sections": []' + GOOD[end:]
+    files = [tmp_path / "good.json", tmp_path / "bad.json"]
+    files[0].write_text(GOOD, encoding="utf-8")
+    files[1].write_text(bad, encoding="utf-8")
+    given = [str(files[0]), str(files[0])]
+    given[which] = str(files[1])
+    result = run("diff", *given)
+    assert result.exit_code == 2
+    assert (
+        f"{files[1]} is not a valid nim-scrape catalogue: record 0 names the section "
+        "'通用状态码', which is not among its sections"
+    ) in result.stderr
+    assert result.stdout == ""

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import filterfalse
 from typing import TypeVar
 
 from nim_scrape.catalogue.models import Catalogue, FrozenModel, Record, Section
@@ -180,25 +181,28 @@ def record_key(record: Record) -> RecordKey:
     )
 
 
-def differing(old: list[_Key], new: list[_Key]) -> tuple[list[int], list[int]]:
+def differing(old: Sequence[_Key], new: Sequence[_Key]) -> tuple[list[int], list[int]]:
     """The indices of the keys of each side that do not stand unchanged on the other.
 
     A key found n times on one side and m times on the other is the same record min(n, m)
     times; the first ones in page order are set aside. This is set arithmetic, linear in the
     number of records: on a large catalogue with a few changes it is most of the work (#6).
     """
-    old_set, new_set = set(old), set(new)
-    if len(old_set) == len(old) and len(new_set) == len(new):  # the common case: no repeats
-        common = old_set & new_set
-        return [i for i, k in enumerate(old) if k not in common], [
-            i for i, k in enumerate(new) if k not in common
-        ]
+    # Each key's place, in C: without repeats, the keys on one side only are a difference of
+    # the two dicts' key views, and only those few are looked at in Python.
+    old_at = dict(zip(old, range(len(old)), strict=True))
+    new_at = dict(zip(new, range(len(new)), strict=True))
+    if len(old_at) == len(old) and len(new_at) == len(new):  # the common case: no repeats
+        return (
+            sorted(map(old_at.__getitem__, filterfalse(new_at.__contains__, old_at))),
+            sorted(map(new_at.__getitem__, filterfalse(old_at.__contains__, new_at))),
+        )
     old_counts, new_counts = Counter(old), Counter(new)
     same = {key: min(n, new_counts[key]) for key, n in old_counts.items() if key in new_counts}
     return _left_over(old, same), _left_over(new, same)
 
 
-def _left_over(keys: list[_Key], same: dict[_Key, int]) -> list[int]:
+def _left_over(keys: Sequence[_Key], same: dict[_Key, int]) -> list[int]:
     left = dict(same)
     out: list[int] = []
     for index, key in enumerate(keys):
@@ -246,9 +250,13 @@ def compare_sides(old: Side, new: Side) -> CatalogueDiff:
     pairs.sort(key=lambda pair: new_order[pair[1]])  # so renames come in page order
     found = _Changes()
     for old_title, new_title in pairs:
-        _compare_section(old_sections[old_title], new_sections[new_title], found)
-        olds, news = old_rows.get(old_title, []), new_rows.get(new_title, [])
-        _compare_records(olds, news, found)
+        before, after = old_sections[old_title], new_sections[new_title]
+        # Most sections of a large catalogue are unchanged: nothing to look at in them.
+        if before.title != after.title or before.headers != after.headers:
+            _compare_section(before, after, found)
+        olds, news = old_rows.get(old_title), new_rows.get(new_title)
+        if olds or news:
+            _compare_records(olds or [], news or [], found)
     paired_old = {old_title for old_title, _ in pairs}
     paired_new = {new_title for _, new_title in pairs}
     for title, rows in old_rows.items():
@@ -385,20 +393,26 @@ def _match_sections(
     for title in new_sizes:
         if title in old_sizes:
             shared.setdefault((title, title), 0)  # a candidate even with nothing in common
+    # A section that kept its title and shares rows with its old self is always paired (each
+    # title is in one such pair at most): only the rest need ranking.
+    pairs: list[tuple[str, str]] = []
     candidates: list[tuple[int, float, str, str]] = []
     for (old_title, new_title), common in shared.items():
+        if old_title == new_title and common:
+            pairs.append((old_title, new_title))
+            continue
         union = old_sizes[old_title] + new_sizes[new_title] - common
         score = common / union if union else 1.0
         if old_title == new_title:
-            rank = 0 if common else 2
+            rank = 2
         elif score >= _MIN_SECTION_OVERLAP:
             rank = 1
         else:
             continue
         candidates.append((rank, -score, old_title, new_title))
-    pairs: list[tuple[str, str]] = []
-    taken_old: set[str] = set()
-    taken_new: set[str] = set()
+    taken_old = {old_title for old_title, _ in pairs}
+    taken_new = {new_title for _, new_title in pairs}
+    candidates = [c for c in candidates if c[2] not in taken_old and c[3] not in taken_new]
     for _, _, old_title, new_title in sorted(candidates):
         if old_title not in taken_old and new_title not in taken_new:
             pairs.append((old_title, new_title))
