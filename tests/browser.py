@@ -4,13 +4,12 @@ it. Without Playwright or a browser the tests skip with the reason; under CI=tru
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from nim_scrape.fetch.render import find_chromium
+
+from .toolchain import needed
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -30,11 +29,8 @@ def missing_browser() -> str | None:
 def require_browser() -> None:
     """Skip the calling test when no browser can render pages; fail instead under CI=true."""
     problem = missing_browser()
-    if problem is None:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI needs a browser for render tests: {problem}")
-    pytest.skip(problem)
+    if problem is not None:
+        needed(f"a browser for render tests: {problem}")
 
 
 class Requests(list[str]):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import os
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
 from click.testing import CliRunner, Result
 
 from nim_scrape.cli import cli
@@ -45,15 +42,3 @@ def load_module(name: str, path: Path) -> ModuleType:
     sys.modules[name] = module  # dataclasses in the module look themselves up there
     spec.loader.exec_module(module)
     return module
-
-
-def require_tool(name: str, hint: str) -> str:
-    """The path of the command-line tool ``name``; the calling test skips with ``hint`` when it
-    is missing, and fails instead under CI=true, where every tool the tests use is installed."""
-    found = shutil.which(name)
-    if found:
-        return found
-    reason = f"{name} not found ({hint})"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI needs {reason}")
-    pytest.skip(reason)

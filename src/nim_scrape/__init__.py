@@ -3,7 +3,7 @@
 The public API, imported lazily (PEP 562): ``import nim_scrape`` costs nothing, so the command
 line keeps its start-up short, and each name loads its stage only when first used.
 ``_EXPORTS`` is the one list of public names; the imports under ``TYPE_CHECKING`` repeat them
-for type checkers only, and ``tests/test_exported_members.py`` holds the two together.
+for type checkers only, and ``tests/test_public_api.py`` holds the two together.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def run_to_csv(source) -> bytes:
 
 def test_a_page_that_is_not_the_page_exits_4(httpserver, output):
     # One case end to end: which pages are not the page, and what each is called, is
-    # test_parse.py's (test_pages_without_error_code_tables_say_what_they_are).
+    # test_parse_tables.py's (test_pages_without_error_code_tables_say_what_they_are).
     captcha = "<html><head><title>安全验证</title></head><body><p>请完成安全验证后继续访问</p><div class='geetest'></div></body></html>"
     httpserver.expect_request("/page").respond_with_data(captcha, content_type="text/html")
     url = httpserver.url_for("/page")

@@ -16,7 +16,8 @@ from nim_scrape.catalogue.models import Catalogue, Record, Section
 from nim_scrape.catalogue.store import catalogue_json, read_catalogue
 from nim_scrape.outputs.localized import JOINER, entries, record_text
 
-from .support import require_tool, run
+from .support import run
+from .toolchain import require_tool
 
 REPO = Path(__file__).parent.parent
 REAL_FILE = REPO / "output" / "nim_error_codes.json"
