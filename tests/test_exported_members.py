@@ -31,6 +31,7 @@ INTERNAL = {
         "ExportOptions",
         "Format",
         "check_output",
+        "export_files",
         "format_for",
     },
     "changes.guard": {"check"},

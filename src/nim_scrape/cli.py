@@ -568,32 +568,43 @@ def site(catalogue: Path, out: Path) -> None:
     help="Add a history table: each code's changes through the catalogue's git history "
     "(SQLite only).",
 )
+@click.option(
+    "--metadata",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the Datasette metadata goes (SQLite only; default: beside the database, "
+    "catalogue.db -> catalogue.metadata.json).",
+)
 @reports_errors
-def export_command(output: Path, catalogue: Path, with_history: bool) -> None:
+def export_command(
+    output: Path, catalogue: Path, with_history: bool, metadata: Path | None
+) -> None:
     """Write the catalogue to OUTPUT, in the format its suffix names.
 
     \b
     .db, .sqlite  SQLite: tables records and sections, full-text search in
-                  records_fts (ready for Datasette); needs nim-scrape[sqlite]
+                  records_fts, and its Datasette metadata beside it (titles,
+                  search, facets, queries); needs nim-scrape[sqlite]
     .ndjson       one record per line
     .ts           a typed TypeScript module: each code's records
 
     \b
     Example:
-        nim-scrape export catalogue.db && datasette catalogue.db
+        nim-scrape export catalogue.db
+        datasette catalogue.db -m catalogue.metadata.json
         nim-scrape export --history catalogue.db
         nim-scrape export src/nimErrorCodes.ts
     """
-    from nim_scrape.outputs.formats import check_output, export_catalogue
+    from nim_scrape.outputs.formats import check_output, export_files
 
-    check_output(output, history=with_history)  # before anything is read or written
+    check_output(output, history=with_history, metadata=metadata)  # before anything is read
     records = _load(str(catalogue), FetchLimits())
     history = None
     if with_history:
         from nim_scrape.outputs.history import read_history
 
         history = read_history(catalogue)
-    click.echo(f"wrote {export_catalogue(records, output, history=history)}")
+    for path in export_files(records, output, history=history, metadata=metadata):
+        click.echo(f"wrote {path}")
 
 
 @cli.command("history")

@@ -1,11 +1,11 @@
 """One registry of export formats, keyed by name or by the output file's suffix.
 
 A format is one module in this room with a ``render(catalogue, options) -> str`` (a text file,
-written atomically here) or a ``write(catalogue, options, output)`` (a file only the format can
-build, such as SQLite). ``FORMATS`` names each with its suffixes and a line for ``--help``; the
-module is imported only when its format is used, so the command line stays quick to start and a
-format's dependency (sqlite-utils) is needed only by those who use it. A new format is a module
-and a line here.
+written atomically here) or a ``write(catalogue, options, output)`` returning the files it wrote
+(files only the format can build, such as SQLite and its Datasette metadata). ``FORMATS`` names
+each with its suffixes and a line for ``--help``; the module is imported only when its format is
+used, so the command line stays quick to start and a format's dependency (sqlite-utils) is
+needed only by those who use it. A new format is a module and a line here.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ __all__ = [
     "Format",
     "check_output",
     "export_catalogue",
+    "export_files",
     "format_for",
 ]
 
@@ -38,6 +39,8 @@ class ExportOptions:
     """What an export may be asked beyond the catalogue; each format reads what it needs."""
 
     history: History | None = None
+    # Where the SQLite export's Datasette metadata goes; None: beside the database.
+    metadata: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -49,15 +52,22 @@ class Format:
     module: str
     summary: str
     holds_history: bool = False
+    writes_metadata: bool = False
 
     def export(self, catalogue: Catalogue, output: Path, options: ExportOptions) -> Path:
         """Write ``catalogue`` to ``output`` in this format, atomically."""
+        return self.export_files(catalogue, output, options)[0]
+
+    def export_files(
+        self, catalogue: Catalogue, output: Path, options: ExportOptions
+    ) -> tuple[Path, ...]:
+        """Write ``catalogue`` to ``output`` (and what goes with it); every file written, each
+        atomically, ``output`` first."""
         module = importlib.import_module(f"nim_scrape.outputs.{self.module}")
         if hasattr(module, "write"):
-            module.write(catalogue, options, output)
-        else:
-            atomic_write(output, module.render(catalogue, options).encode("utf-8"))
-        return output
+            return tuple(module.write(catalogue, options, output))
+        atomic_write(output, module.render(catalogue, options).encode("utf-8"))
+        return (output,)
 
 
 FORMATS: tuple[Format, ...] = (
@@ -65,9 +75,10 @@ FORMATS: tuple[Format, ...] = (
         "sqlite",
         (".db", ".sqlite"),
         "sqlite",
-        "SQLite: tables records and sections, full-text search in records_fts (ready for "
-        "Datasette); needs nim-scrape[sqlite]",
+        "SQLite: tables records and sections, full-text search in records_fts, and beside it "
+        "its Datasette metadata; needs nim-scrape[sqlite]",
         holds_history=True,
+        writes_metadata=True,
     ),
     Format("ndjson", (".ndjson",), "ndjson", "one record per line"),
     Format("typescript", (".ts",), "typescript", "a typed TypeScript module: each code's records"),
@@ -90,10 +101,17 @@ def format_for(output: Path | str) -> Format:
     )
 
 
-def check_output(output: Path, *, history: bool = False) -> Format:
-    """The format ``output`` names; ``UsageError`` when it names none, or when ``history`` is
-    asked of a format that cannot hold it. Called before anything is read or written."""
+def check_output(output: Path, *, history: bool = False, metadata: Path | None = None) -> Format:
+    """The format ``output`` names; ``UsageError`` when it names none, when ``history`` is
+    asked of a format that cannot hold it, or a ``metadata`` file of a format that writes none
+    (or in the place of ``output``). Called before anything is read or written."""
     fmt = format_for(output)
+    if metadata is not None and not fmt.writes_metadata:
+        raise UsageError(
+            f"cannot write Datasette metadata for {output}: only the SQLite export has it"
+        )
+    if metadata is not None and metadata.resolve() == output.resolve():
+        raise UsageError(f"the metadata file cannot be the database itself: {output}")
     if history and not fmt.holds_history:
         holding = [s for f in FORMATS if f.holds_history for s in f.suffixes]
         raise UsageError(
@@ -108,5 +126,17 @@ def export_catalogue(catalogue: Catalogue, output: Path, *, history: History | N
     ``UsageError`` for a name no format claims (nothing is written), or for ``history`` with a
     format that cannot hold it; ``OutputError`` when the file cannot be written.
     """
-    fmt = check_output(output, history=history is not None)
-    return fmt.export(catalogue, output, ExportOptions(history=history))
+    return export_files(catalogue, output, history=history)[0]
+
+
+def export_files(
+    catalogue: Catalogue,
+    output: Path,
+    *,
+    history: History | None = None,
+    metadata: Path | None = None,
+) -> tuple[Path, ...]:
+    """As ``export_catalogue``; every file written, ``output`` first (the SQLite export writes
+    its Datasette metadata too, to ``metadata`` or beside the database)."""
+    fmt = check_output(output, history=history is not None, metadata=metadata)
+    return fmt.export_files(catalogue, output, ExportOptions(history=history, metadata=metadata))
