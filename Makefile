@@ -58,6 +58,7 @@ test-deps: test-lower test-newest ## both ends of every dependency range
 lint: $(VENV)/.installed-test,lint,bench
 	$(BIN)/ruff check src tests benchmarks .github/scripts
 	$(BIN)/ruff format --check src tests benchmarks .github/scripts
+	$(BIN)/zizmor --offline --no-progress .github/workflows/  # offline: CI may not reach GitHub
 
 typecheck: $(VENV)/.installed-test,lint,bench
 	$(BIN)/mypy
