@@ -42,7 +42,7 @@ test-lower: ## the suite with each dependency at the lower bound of its range
 	$(PYTHON) -m venv $(LOWER_VENV)
 	$(PYTHON) tests/lower_bounds.py sqlite render > $(LOWER_VENV)/constraints.txt
 	$(LOWER_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(LOWER_VENV)/bin/python -m pip install --quiet -c $(LOWER_VENV)/constraints.txt -e '.[test]'
+	$(LOWER_VENV)/bin/python -m pip install --quiet -c $(LOWER_VENV)/constraints.txt -e '.[test,lint]'
 	$(LOWER_VENV)/bin/python -m pip list | grep -i -E "^($$(cut -d= -f1 $(LOWER_VENV)/constraints.txt | paste -sd'|')) "
 	$(LOWER_VENV)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -50,7 +50,7 @@ test-newest: ## the suite with each dependency at its newest release
 	rm -rf $(NEWEST_VENV)
 	$(PYTHON) -m venv $(NEWEST_VENV)
 	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade -e '.[test,sqlite,render]'
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade -e '.[test,lint,sqlite,render]'
 	$(NEWEST_VENV)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-deps: test-lower test-newest ## both ends of every dependency range

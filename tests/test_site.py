@@ -134,7 +134,7 @@ def test_a_code_with_the_same_meaning_in_two_sections_says_where_not_meanings(vi
     seen = visit(real_site)
     page = seen.open("?q=101301")
     assert flags(page) == [("101301", "in 2 sections"), ("101301", "in 2 sections")]
-    assert page.locator("td.sec").filter(visible=True).all_inner_texts() == [
+    assert page.locator("#codes tbody tr:not([hidden]) td.sec").all_inner_texts() == [
         "应用错误码",
         "登录错误码",
     ]
