@@ -6,7 +6,7 @@ OUT ?= output
 DEMO_OUT ?= demo-output
 FIXTURE := tests/fixtures/nim-error-codes-2024-10-31.html
 
-.PHONY: refresh demo test lint typecheck check bench fixtures layout clean
+.PHONY: refresh demo test test-lower test-newest test-deps lint typecheck check bench fixtures layout clean
 
 # One stamp per set of extras, remade whenever pyproject.toml changes.
 $(VENV)/.installed-%: pyproject.toml
@@ -31,9 +31,34 @@ demo: $(VENV)/.installed-run ## the whole job offline, on the recorded page and 
 test: $(VENV)/.installed-test,lint,bench ## the test suite, offline
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The suite against each end of the dependency ranges, each in a throwaway venv made anew: every
+# dependency at its lower bound (tests/lower_bounds.py reads them from pyproject.toml), then
+# every dependency at its newest release. `make test` keeps whatever .venv already has.
+LOWER_VENV ?= .venv-lower
+NEWEST_VENV ?= .venv-newest
+
+test-lower: ## the suite with each dependency at the lower bound of its range
+	rm -rf $(LOWER_VENV)
+	$(PYTHON) -m venv $(LOWER_VENV)
+	$(PYTHON) tests/lower_bounds.py sqlite render > $(LOWER_VENV)/constraints.txt
+	$(LOWER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWER_VENV)/bin/python -m pip install --quiet -c $(LOWER_VENV)/constraints.txt -e '.[test,lint]'
+	$(LOWER_VENV)/bin/python -m pip list | grep -i -E "^($$(cut -d= -f1 $(LOWER_VENV)/constraints.txt | paste -sd'|')) "
+	$(LOWER_VENV)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-newest: ## the suite with each dependency at its newest release
+	rm -rf $(NEWEST_VENV)
+	$(PYTHON) -m venv $(NEWEST_VENV)
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade -e '.[test,lint,sqlite,render]'
+	$(NEWEST_VENV)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-deps: test-lower test-newest ## both ends of every dependency range
+
 lint: $(VENV)/.installed-test,lint,bench
 	$(BIN)/ruff check src tests benchmarks .github/scripts
 	$(BIN)/ruff format --check src tests benchmarks .github/scripts
+	$(BIN)/zizmor --offline --no-progress .github/workflows/  # offline: CI may not reach GitHub
 
 typecheck: $(VENV)/.installed-test,lint,bench
 	$(BIN)/mypy
@@ -50,4 +75,4 @@ layout: $(VENV)/.installed-test,lint,bench ## rewrite the README's layout table 
 	$(BIN)/python tests/layout.py --write
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build src/*.egg-info
+	rm -rf $(VENV) $(LOWER_VENV) $(NEWEST_VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build src/*.egg-info

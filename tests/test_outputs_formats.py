@@ -24,7 +24,8 @@ def exported_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("export") / "catalogue.db"
     result = run("export", str(path), "--catalogue", str(REAL))
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"wrote {path}\n"
+    metadata = path.with_name("catalogue.metadata.json")
+    assert result.stdout == f"wrote {path}\nwrote {metadata}\n"  # see test_datasette.py
     return path
 
 
@@ -108,7 +109,8 @@ def test_export_replaces_an_earlier_file(exported_db, tmp_path):
         conn.execute("delete from records")
     assert run("export", str(path), "--catalogue", str(REAL)).exit_code == 0
     assert rows(path, "select count(*) from records") == [(274,)]
-    assert [p.name for p in tmp_path.iterdir()] == ["again.db"]  # no temporary file left
+    # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.db", "again.metadata.json"]
 
 
 def test_unknown_suffix_names_the_supported_ones(tmp_path):

@@ -121,6 +121,73 @@ def test_a_query_in_the_address_shows_both_meanings(visit, real_site):
     assert seen.requests == [seen.url + "?q=103451"]
 
 
+def flags(page) -> list[tuple[str, str]]:
+    """The code and flag of each row shown, as the user reads them."""
+    rows = page.locator("#codes tbody tr:not([hidden])")
+    return [
+        (row.locator("td.code .t").inner_text(), row.locator(".flag").inner_text())
+        for row in rows.all()
+    ]
+
+
+def test_a_code_with_the_same_meaning_in_two_sections_says_where_not_meanings(visit, real_site):
+    seen = visit(real_site)
+    page = seen.open("?q=101301")
+    assert flags(page) == [("101301", "in 2 sections"), ("101301", "in 2 sections")]
+    assert page.locator("#codes tbody tr:not([hidden]) td.sec").all_inner_texts() == [
+        "应用错误码",
+        "登录错误码",
+    ]
+    assert "meanings" not in page.locator("#codes tbody tr:not([hidden])").first.inner_text()
+    # 102404 is in three sections with two meanings: the meanings are what it says.
+    page = seen.open("?q=102404")
+    assert flags(page) == [("102404", "2 meanings")] * 3
+    page.locator("#codes tbody tr:not([hidden]) .flag").first.click()  # shows them all
+    assert page.locator("#q").input_value() == "102404"
+    assert seen.errors == []
+
+
+def test_a_cosmetic_difference_is_no_second_meaning(visit, tmp_path):
+    def record(section: str, code: int, message: str, description: str) -> Record:
+        return Record(
+            section=section,
+            code=code,
+            message=message,
+            description=description,
+            section_anchor=section,
+        )
+
+    catalogue = Catalogue.build(
+        sections=tuple(
+            Section(
+                title=t,
+                anchor=t,
+                url=f"https://example.invalid/p#{t}",
+                headers=("code", "desc", "说明"),
+                record_count=2,
+            )
+            for t in ("甲", "乙")
+        ),
+        records=(
+            record("甲", 5, "user blocked", "用户被封禁"),
+            record("甲", 6, "not found", "不存在。"),
+            record("乙", 5, "user  blocked", "用户被封禁。"),  # a space and a 。 more
+            record("乙", 6, "no such team", "群不存在。"),
+        ),
+    )
+    path = tmp_path / "index.html"
+    path.write_text(render_site(catalogue), encoding="utf-8")
+    seen = visit(path)
+    page = seen.open()
+    assert flags(page) == [
+        ("5", "in 2 sections"),
+        ("6", "2 meanings"),
+        ("5", "in 2 sections"),
+        ("6", "2 meanings"),
+    ]
+    assert seen.errors == []
+
+
 def test_typing_and_picking_a_section_filter_and_are_kept_in_the_address(visit, served):
     served_visit = visit(served)  # over HTTP, as published
     page = served_visit.open()

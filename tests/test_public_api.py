@@ -40,6 +40,7 @@ INTERNAL = {
         "ExportOptions",
         "Format",
         "check_output",
+        "export_files",
         "format_for",
         "formats_help",
     },

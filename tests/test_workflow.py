@@ -34,6 +34,20 @@ NODE24_MAJORS = {
     "actions/deploy-pages": "v5",
     "peter-evans/create-pull-request": "v8",
 }
+# Each action runs from a commit, named with its release in a comment (`@<sha> # v7.0.1`), so a
+# tag moved later cannot change what runs. The commits are those of the releases' tags.
+PINS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    "actions/upload-pages-artifact": ("fc324d3547104276b827a68afc52ff2a11cc49c9", "v5.0.0"),
+    "actions/configure-pages": ("45bfe0192ca1faeb007ade9deae92b16b8254a0d", "v6.0.0"),
+    "actions/deploy-pages": ("cd2ce8fcbc39b97be8ca5fce6e763baed58fa128", "v5.0.0"),
+    "peter-evans/create-pull-request": ("5f6978faf089d4d20b00c7766989d076bb2fc7f1", "v8.1.1"),
+}
 PR_BODY_LIMIT = 65_536
 
 
@@ -160,13 +174,55 @@ def test_workflow_runs_once_a_day_and_on_demand(workflow):
 # --- trust (#9) -------------------------------------------------------------------------------
 
 
-def test_every_action_is_pinned_to_its_node24_major(workflow):
+def test_every_action_is_pinned_to_a_commit_of_its_node24_major(workflow):
     used = {s["uses"] for j in workflow["jobs"].values() for s in j.get("steps", []) if "uses" in s}
     assert used, "the workflow uses actions"
-    for uses in used:
+    # The release each commit is of is only in the comment, which YAML drops: read the lines.
+    lines = re.findall(r"^\s*(?:- )?uses: (\S+)(.*)$", WORKFLOW.read_text(), flags=re.M)
+    assert {uses for uses, _ in lines} == used
+    for uses, comment in lines:
         action, _, ref = uses.partition("@")
         assert action in NODE24_MAJORS, f"{action}: check its node24 major, then add it here"
-        assert ref == NODE24_MAJORS[action], f"{uses}: node24 runs from {NODE24_MAJORS[action]}"
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{uses}: pin a commit, not a tag"
+        sha, release = PINS[action]
+        assert (ref, comment) == (sha, f" # {release}"), f"{uses}: the commit of {release}"
+        major = NODE24_MAJORS[action]
+        assert release.startswith(f"{major}."), f"{uses}: node24 runs from {major}"
+
+
+def zizmor() -> str:
+    beside = Path(sys.executable).with_name("zizmor")
+    found = str(beside) if beside.exists() else shutil.which("zizmor")
+    if found is None:
+        reason = "zizmor not found (pip install -e '.[lint]')"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def run_zizmor(path: Path) -> subprocess.CompletedProcess:
+    # --offline: the audits that ask GitHub (impostor commits, known-vulnerable actions) need
+    # a network this check must not depend on.
+    return subprocess.run(
+        [zizmor(), "--offline", "--no-progress", "--format", "plain", str(path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_zizmor_finds_nothing_in_the_workflow():
+    done = run_zizmor(WORKFLOW)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_zizmor_catches_an_action_run_from_a_tag(tmp_path):
+    text = WORKFLOW.read_text(encoding="utf-8")
+    sha, release = PINS["actions/checkout"]
+    broken = tmp_path / "broken.yml"
+    broken.write_text(text.replace(f"checkout@{sha} # {release}", "checkout@v7", 1))
+    done = run_zizmor(broken)
+    assert done.returncode != 0
+    assert "unpinned-uses" in done.stdout
 
 
 def test_permissions_are_granted_per_job_and_no_more(workflow):

@@ -163,7 +163,7 @@ def _export_help() -> str:
 
     \b
     Example:
-        nim-scrape export catalogue.db && datasette catalogue.db
+        nim-scrape export catalogue.db && datasette catalogue.db -m catalogue.metadata.json
         nim-scrape export --history catalogue.db
         nim-scrape export src/nimErrorCodes.ts
         nim-scrape export --sdk npm:node-nim@latest app/src/main/kotlin/im/NimErrorCodes.kt
@@ -201,6 +201,12 @@ def _export_help() -> str:
     "wins): a .d.ts/.ts/.js file, a folder, a package .tgz, or npm:NAME@VERSION, as for audit.",
 )
 @click.option(
+    "--metadata",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the Datasette metadata goes (SQLite only; default: beside the database, "
+    "catalogue.db -> catalogue.metadata.json).",
+)
+@click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Render this Jinja2 template (sandboxed) instead of a built-in format; OUTPUT may then "
@@ -213,12 +219,15 @@ def export_command(
     with_history: bool,
     lang: str,
     sdks: tuple[str, ...],
+    metadata: Path | None,
     template: Path | None,
 ) -> None:
-    from nim_scrape.outputs.formats import check_output, export_catalogue
+    from nim_scrape.outputs.formats import check_output, export_files
 
     # before anything is read or written
-    fmt = check_output(output, history=with_history, template=template is not None)
+    fmt = check_output(
+        output, history=with_history, template=template is not None, metadata=metadata
+    )
     if sdks and not fmt.module.startswith("code."):
         raise UsageError(
             f"--sdk names the constants of typed code; {output} is {fmt.name}",
@@ -236,10 +245,17 @@ def export_command(
         from nim_scrape.outputs.history import read_history
 
         history = read_history(catalogue)
-    written = export_catalogue(
-        records, output, history=history, lang=lang, names=names, template=template
+    written = export_files(
+        records,
+        output,
+        history=history,
+        lang=lang,
+        names=names,
+        template=template,
+        metadata=metadata,
     )
-    click.echo(f"wrote {written}")
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @click.command("history")

@@ -1,11 +1,11 @@
 """One registry of export formats, keyed by name or by the output file's suffix.
 
 A format is one module in this room with a ``render(catalogue, options) -> str`` (a text file,
-written atomically here) or a ``write(catalogue, options, output)`` (a file only the format can
-build, such as SQLite). ``FORMATS`` names each with its suffixes and a line for ``--help``; the
-module is imported only when its format is used, so the command line stays quick to start and a
-format's dependency (sqlite-utils) is needed only by those who use it. A new format is a module
-and a line here.
+written atomically here) or a ``write(catalogue, options, output)`` returning the files it wrote
+(files only the format can build, such as SQLite and its Datasette metadata). ``FORMATS`` names
+each with its suffixes and a line for ``--help``; the module is imported only when its format is
+used, so the command line stays quick to start and a format's dependency (sqlite-utils) is
+needed only by those who use it. A new format is a module and a line here.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ __all__ = [
     "Format",
     "check_output",
     "export_catalogue",
+    "export_files",
     "format_for",
     "formats_help",
 ]
@@ -47,6 +48,8 @@ class ExportOptions:
     names: Mapping[int, str] | None = None
     template: Path | None = None
     output: Path | None = None
+    # Where the SQLite export's Datasette metadata goes; None: beside the database.
+    metadata: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -58,19 +61,26 @@ class Format:
     module: str
     summary: str
     holds_history: bool = False
+    writes_metadata: bool = False
 
     def export(self, catalogue: Catalogue, output: Path, options: ExportOptions) -> Path:
         """Write ``catalogue`` to ``output`` in this format, atomically."""
+        return self.export_files(catalogue, output, options)[0]
+
+    def export_files(
+        self, catalogue: Catalogue, output: Path, options: ExportOptions
+    ) -> tuple[Path, ...]:
+        """Write ``catalogue`` to ``output`` (and what goes with it); every file written, each
+        atomically, ``output`` first."""
         from nim_scrape.catalogue.store import atomic_write
 
         module = importlib.import_module(f"nim_scrape.outputs.{self.module}")
         if options.output is None:
             options = dataclasses.replace(options, output=output)
         if hasattr(module, "write"):
-            module.write(catalogue, options, output)
-        else:
-            atomic_write(output, module.render(catalogue, options).encode("utf-8"))
-        return output
+            return tuple(module.write(catalogue, options, output))
+        atomic_write(output, module.render(catalogue, options).encode("utf-8"))
+        return (output,)
 
 
 FORMATS: tuple[Format, ...] = (
@@ -78,9 +88,10 @@ FORMATS: tuple[Format, ...] = (
         "sqlite",
         (".db", ".sqlite"),
         "sqlite",
-        "SQLite: tables records and sections, full-text search in records_fts (ready for "
-        "Datasette); needs nim-scrape[sqlite]",
+        "SQLite: tables records and sections, full-text search in records_fts, and beside it "
+        "its Datasette metadata; needs nim-scrape[sqlite]",
         holds_history=True,
+        writes_metadata=True,
     ),
     Format("ndjson", (".ndjson",), "ndjson", "one record per line"),
     Format("typescript", (".ts",), "typescript", "a typed TypeScript module: each code's records"),
@@ -139,11 +150,20 @@ def format_for(output: Path | str) -> Format:
     )
 
 
-def check_output(output: Path, *, history: bool = False, template: bool = False) -> Format:
+def check_output(
+    output: Path, *, history: bool = False, template: bool = False, metadata: Path | None = None
+) -> Format:
     """The format ``output`` names (the template format with ``template``); ``UsageError`` when
-    it names none, or when ``history`` is asked of a format that cannot hold it. Called before
-    anything is read or written."""
+    it names none, when ``history`` is asked of a format that cannot hold it, or a ``metadata``
+    file of a format that writes none (or in the place of ``output``). Called before anything
+    is read or written."""
     fmt = TEMPLATE if template else format_for(output)
+    if metadata is not None and not fmt.writes_metadata:
+        raise UsageError(
+            f"cannot write Datasette metadata for {output}: only the SQLite export has it"
+        )
+    if metadata is not None and metadata.resolve() == output.resolve():
+        raise UsageError(f"the metadata file cannot be the database itself: {output}")
     if history and not fmt.holds_history:
         holding = [s for f in FORMATS if f.holds_history for s in f.suffixes]
         raise UsageError(
@@ -168,10 +188,34 @@ def export_catalogue(
     format that cannot hold it, or for a ``lang`` the page does not have (en, zh);
     ``OutputError`` when the file cannot be written.
     """
-    fmt = check_output(output, history=history is not None, template=template is not None)
+    return export_files(
+        catalogue, output, history=history, lang=lang, names=names, template=template
+    )[0]
+
+
+def export_files(
+    catalogue: Catalogue,
+    output: Path,
+    *,
+    history: History | None = None,
+    lang: str = "en",
+    names: Mapping[int, str] | None = None,
+    template: Path | None = None,
+    metadata: Path | None = None,
+) -> tuple[Path, ...]:
+    """As ``export_catalogue``; every file written, ``output`` first (the SQLite export writes
+    its Datasette metadata too, to ``metadata`` or beside the database)."""
+    fmt = check_output(
+        output, history=history is not None, template=template is not None, metadata=metadata
+    )
     if lang not in _LANGS:
         raise UsageError(f"cannot export in {lang!r}: the page's languages are {', '.join(_LANGS)}")
     options = ExportOptions(
-        history=history, lang=lang, names=names, template=template, output=output
+        history=history,
+        lang=lang,
+        names=names,
+        template=template,
+        output=output,
+        metadata=metadata,
     )
-    return fmt.export(catalogue, output, options)
+    return fmt.export_files(catalogue, output, options)

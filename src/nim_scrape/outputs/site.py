@@ -18,7 +18,6 @@ import hashlib
 import html
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,6 +26,7 @@ from nim_scrape.about import __version__
 from nim_scrape.catalogue.models import Catalogue, Link, Record, Section
 from nim_scrape.catalogue.store import atomic_write
 from nim_scrape.outputs.history import History
+from nim_scrape.outputs.rows import meanings_by_code
 
 __all__ = ["RECENT_EDITIONS", "Badge", "recent_badges", "render_site", "write_site"]
 
@@ -71,9 +71,17 @@ def render_site(catalogue: Catalogue, *, history: History | None = None) -> str:
     """The whole page, as text."""
     badges = recent_badges(history) if history else {}
     urls = {section.title: section.url for section in catalogue.sections}
-    meanings = Counter(record.code for record in catalogue.records)
+    meanings = meanings_by_code(catalogue.records)
+    sections: dict[int, set[str]] = {}
+    for record in catalogue.records:
+        sections.setdefault(record.code, set()).add(record.section)
     rows = "\n".join(
-        _row(record, urls.get(record.section, ""), meanings[record.code], badges)
+        _row(
+            record,
+            urls.get(record.section, ""),
+            _Repeats(meanings[record.code], len(sections[record.code])),
+            badges,
+        )
         for record in catalogue.records
     )
     total = len(catalogue.records)
@@ -138,8 +146,16 @@ def _href(url: str) -> str | None:
     return url if url.lower().startswith(_SAFE_SCHEMES) else None
 
 
+@dataclass(frozen=True)
+class _Repeats:
+    """How many different meanings a row's code has, and in how many sections it is."""
+
+    meanings: int
+    sections: int
+
+
 def _row(
-    record: Record, section_url: str, meanings: int, badges: dict[tuple[int, str, str], Badge]
+    record: Record, section_url: str, repeats: _Repeats, badges: dict[tuple[int, str, str], Badge]
 ) -> str:
     tags = []
     badge = badges.get(_content(record))
@@ -148,11 +164,19 @@ def _row(
             f'<span class="badge {badge.kind}" title="{badge.kind} in the edition of {badge.date}">'
             f"{badge.kind} {badge.date}</span>"
         )
-    if meanings > 1:
+    # Only a code that means different things is worth a warning; one repeated with the same
+    # meaning (cosmetic differences aside) in several sections only says where else it is.
+    if repeats.meanings > 1:
         tags.append(
             f'<a class="flag" href="?q={record.code}" '
-            f'title="code {record.code} has {meanings} meanings: show them all">'
-            f"{meanings} meanings</a>"
+            f'title="code {record.code} has {repeats.meanings} meanings: show them all">'
+            f"{repeats.meanings} meanings</a>"
+        )
+    elif repeats.sections > 1:
+        tags.append(
+            f'<a class="flag same" href="?q={record.code}" '
+            f'title="code {record.code} means the same in {repeats.sections} sections: '
+            f'show them all">in {repeats.sections} sections</a>'
         )
     code = f'<span class="t">{record.code}</span>'
     if tags:

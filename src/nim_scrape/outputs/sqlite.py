@@ -1,5 +1,6 @@
 """SQLite with full-text search, built with sqlite-utils (the ``sqlite`` extra), laid out for
-Datasette: tables ``records``, ``sections``, ``catalogue`` and optionally ``history``."""
+Datasette: tables ``records``, ``sections``, ``catalogue`` and optionally ``history``, and beside
+the database the Datasette metadata that describes them (``outputs.datasette``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from nim_scrape.catalogue.models import Catalogue, Section
 from nim_scrape.errors import OutputError, UsageError
-from nim_scrape.outputs.rows import record_row, section_urls
+from nim_scrape.outputs.datasette import metadata_path, write_metadata
+from nim_scrape.outputs.rows import meanings_by_code, record_row, section_urls
 
 if TYPE_CHECKING:
     from nim_scrape.outputs.formats import ExportOptions
@@ -61,6 +63,7 @@ def write_sqlite(catalogue: Catalogue, output: Path, *, history: History | None 
 
 def _fill(db: Any, catalogue: Catalogue, history: History | None) -> None:
     urls = section_urls(catalogue)
+    meanings = meanings_by_code(catalogue.records)
     db.table("catalogue").insert(
         {
             "page_url": catalogue.page_url,
@@ -77,7 +80,11 @@ def _fill(db: Any, catalogue: Catalogue, history: History | None) -> None:
     records = db.table("records")
     records.insert_all(
         (
-            {"id": position, **_sql_row(record_row(record, urls.get(record.section, "")))}
+            {
+                "id": position,
+                **_sql_row(record_row(record, urls.get(record.section, ""))),
+                "meanings": meanings[record.code],
+            }
             for position, record in enumerate(catalogue.records, start=1)
         ),
         pk="id",
@@ -154,6 +161,10 @@ def _replacing(output: Path) -> Iterator[str]:
     logger.info("wrote %s", output)
 
 
-def write(catalogue: Catalogue, options: ExportOptions, output: Path) -> None:
-    """The export format's entry point (see ``formats``)."""
+def write(catalogue: Catalogue, options: ExportOptions, output: Path) -> tuple[Path, Path]:
+    """The export format's entry point (see ``formats``): the database, then its Datasette
+    metadata (``options.metadata``, or beside the database)."""
     write_sqlite(catalogue, output, history=options.history)
+    metadata = options.metadata or metadata_path(output)
+    write_metadata(catalogue, output, metadata, with_history=options.history is not None)
+    return output, metadata

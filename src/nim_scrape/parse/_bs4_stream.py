@@ -5,8 +5,8 @@ rows the tree is where the memory goes. bs4 has no public hook for "an element h
 closed", so this adapter overrides ``BeautifulSoup.handle_endtag``, the callback the tree
 builder calls at each end tag, and reads ``currentTag``, the element being built, which bs4 does
 not document. That is all of bs4's inner workings nim-scrape relies on, and it lives here alone:
-``tests/test_parse_bs4_stream.py`` pins the behaviour (order, freeing, truncated pages, nesting), so a
-bs4 release that changes it fails there, by name, before anything else. The range of
+``tests/test_parse_bs4_stream.py`` pins the behaviour (order, freeing, truncated pages,
+nesting), so a bs4 release that changes it fails there, by name, before anything else. The range of
 beautifulsoup4 in pyproject.toml is the one those tests were run against, lowest version
 included.
 
