@@ -438,7 +438,7 @@ def test_run_state_is_saved_only_when_the_change_is_in_the_repository(workflow):
     assert index_of(propose, step(propose, "Open or update the pull request")) < save_at
     assert index_of(propose, step(propose, "Commit directly")) < save_at
     # The state handed over with the change is what gets saved there.
-    assert workflow["env"]["RUN_STATE"] == "output/.nim-scrape/*.json"
+    assert workflow["env"]["RUN_STATE"] == "output/**/.nim-scrape/*.json"  # every page of a job
     (handover,) = steps_using(refresh, "actions/upload-artifact")[:1]
     assert handover["with"]["include-hidden-files"] is True
     assert handover["with"]["path"].splitlines()[0] == "output/"
@@ -461,7 +461,7 @@ def test_a_failed_run_uploads_what_it_fetched(workflow):
     assert upload["uses"].startswith("actions/upload-artifact@")
     assert upload["if"] == "${{ failure() }}"
     assert upload["with"]["include-hidden-files"] is True  # output/.nim-scrape/ is hidden
-    assert "output/.nim-scrape/last-failure/" in upload["with"]["path"].splitlines()
+    assert "output/**/.nim-scrape/last-failure/" in upload["with"]["path"].splitlines()
     # the name the job summary points to
     assert upload["with"]["name"] == load_script("run_step").build_parser().get_default("artifact")
 
