@@ -1,4 +1,4 @@
-"""Finding the article however the site serves it: in the DOM, in script state, as markdown (#10).
+"""Finding the article however the site serves it: in the DOM, in script state, as markdown.
 
 Nobody here has seen the raw HTML the live site sends, so this reads every shape a doc site is
 known to use and does not depend on key paths:
@@ -229,7 +229,7 @@ _MAX_DEPTH = 3  # state inside a string inside state (JSON.parse("…")), and no
 
 def _scripts(page: str) -> Iterator[tuple[str, str]]:
     # str.find, then a match at each hit: a case-insensitive regex search would read a
-    # 30 MB page character by character (#6).
+    # 30 MB page character by character.
     starts = sorted(
         at for spelling in ("<script", "<SCRIPT", "<Script") for at in _find_all(page, spelling)
     )

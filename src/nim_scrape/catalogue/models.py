@@ -64,7 +64,7 @@ class Record(FrozenModel):
         default=(), description="Placeholders such as %s and {name} in message or description"
     )
     # New fields are left out of the JSON while empty, so a page without them gives the same
-    # catalogue bytes (and content hash) as before they existed (#9).
+    # catalogue bytes (and content hash) as before they existed.
     code_note: str = Field(
         default="",
         exclude_if=_empty,
@@ -196,6 +196,6 @@ def inconsistency(
     raise AssertionError("unreachable: a problem was found above")  # pragma: no cover
 
 
-# Serialised in Rust: hashing a catalogue of 300,000 records must not cost seconds (#6).
+# Serialised in Rust: hashing a catalogue of 300,000 records must not cost seconds.
 SECTIONS = TypeAdapter(tuple[Section, ...])
 RECORDS = TypeAdapter(tuple[Record, ...])

@@ -71,7 +71,7 @@ def load_catalogue(text: str | bytes, *, name: str = "catalogue") -> Catalogue:
     text = _without_bom(text)
     try:
         # Validating 300,000 records makes millions of objects, all kept: a paused collector
-        # saves the repeated scans of them, half the time of a large file (make bench, #11).
+        # saves the repeated scans of them, half the time of a large file (make bench).
         with paused():
             catalogue = Catalogue.model_validate_json(text)
     except ValidationError as exc:

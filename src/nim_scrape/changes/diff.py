@@ -186,7 +186,7 @@ def differing(old: Sequence[_Key], new: Sequence[_Key]) -> tuple[list[int], list
 
     A key found n times on one side and m times on the other is the same record min(n, m)
     times; the first ones in page order are set aside. This is set arithmetic, linear in the
-    number of records: on a large catalogue with a few changes it is most of the work (#6).
+    number of records: on a large catalogue with a few changes it is most of the work.
     """
     # Each key's place, in C: without repeats, the keys on one side only are a difference of
     # the two dicts' key views, and only those few are looked at in Python.

@@ -1,4 +1,4 @@
-"""The search page: one self-contained ``index.html`` of the catalogue (#13).
+"""The search page: one self-contained ``index.html`` of the catalogue.
 
 The rows are written into the page as HTML, every value from the catalogue escaped with
 ``html.escape``; the inline script only hides and shows them. So no catalogue text ever sits

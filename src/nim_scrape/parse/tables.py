@@ -32,12 +32,12 @@ __all__ = ["parse_page"]
 logger = logging.getLogger(__name__)
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-# Only these are built into the tree; the page's chrome is skipped by the parser (#6: tree
+# Only these are built into the tree; the page's chrome is skipped by the parser (tree
 # building is where the time goes).
 _STRAINER = SoupStrainer([*_HEADINGS, "table", "a", "title", "link"])
 
 # Tags a reader sees as separate blocks: each becomes a space. Cells and rows of a table nested
-# in a cell are among them, so their texts are never glued together (#9).
+# in a cell are among them, so their texts are never glued together.
 _BLOCKS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "hr", "table", "caption", "tr", "td", "th", "dt", "dd"}
 )
@@ -106,7 +106,7 @@ class _PageReader:
                 self.canonical = str(href)
 
     def page_names(self) -> set[str]:
-        """The page's own names, which never name a section (#10): its title, the title's first
+        """The page's own names, which never name a section: its title, the title's first
         part (错误码 of "错误码 - 即时通讯 IM - 网易云信文档中心"), and its h1 when it has one."""
         names = {self.title, _TITLE_PARTS.split(self.title, 1)[0]} - {""}
         if len(self.h1) == 1:
@@ -300,7 +300,7 @@ def _section_names(
     has no section headings (each table's nearest heading is the page's own h1), the on-page
     table of contents lists the sections in table order. The page's own title or h1 never names
     a section: a table without a name gets the placeholder ``table N`` (its place on the page),
-    an empty anchor, and ``named`` False (#10).
+    an empty anchor, and ``named`` False.
     """
     headings = [t.heading if t.heading not in page_names else None for t in tables]
     if all(headings) and len(set(headings)) == len(headings):
@@ -394,7 +394,7 @@ _NOTE_MARKS = "*※†"
 
 def _code(text: str) -> tuple[int, str] | None:
     """The code of a code cell and the note written beside it: ``101301（废弃）``,
-    ``101301 (deprecated)``, ``101301<br>废弃`` (#9). None if the cell holds no one code: a
+    ``101301 (deprecated)``, ``101301<br>废弃``. None if the cell holds no one code: a
     note, a range (``101301-101305``) or a list of codes is not a row of its own."""
     match = _CODE.fullmatch(text)
     if match is None:
@@ -427,7 +427,7 @@ def _read_table(
 
     Rows that are not error codes are skipped (a note across the table, a header repeated
     mid-table, a code cell holding no code), each with a debug line; a table where they are
-    the majority is not one the parser knows, and fails naming its first such row (#9). A row
+    the majority is not one the parser knows, and fails naming its first such row. A row
     holding nothing but a short name (``Team``, ``Chat room``) starts a group of rows: a
     section of its own.
     """
