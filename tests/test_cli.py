@@ -1,4 +1,5 @@
 import json
+import re
 import socket
 
 import pytest
@@ -247,7 +248,8 @@ def test_diff_of_two_catalogue_files_names_the_broken_one(tmp_path):
         ),
         (
             ["refresh", "--zzz"],
-            "Error: No such option '--zzz'. (see 'nim-scrape refresh --help')",
+            # click's own words for it vary between releases (8.2: "No such option: --zzz")
+            re.compile(r"Error: No such option:? '?--zzz'?\.? \(see 'nim-scrape refresh --help'\)"),
         ),
         (["nope"], "Error: No such command 'nope'. (see 'nim-scrape --help')"),
         (
@@ -261,7 +263,8 @@ def test_diff_of_two_catalogue_files_names_the_broken_one(tmp_path):
 def test_click_usage_errors_are_one_line_on_stderr(args, line):
     result = CliRunner().invoke(cli, args, prog_name="nim-scrape")
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [line]
+    (said,) = result.stderr.splitlines()
+    assert line.fullmatch(said) if isinstance(line, re.Pattern) else said == line
     assert result.stdout == ""
 
 
