@@ -371,3 +371,38 @@ def test_badges_follow_the_history(history_repo):
     )
     assert with_history.count('class="badge new"') == 20
     assert render_site(catalogue).count('class="badge') == 0
+
+
+def test_a_job_of_several_pages_makes_one_page_with_a_filter_per_page(visit, tmp_path, monkeypatch):
+    from .support import FIXTURES
+
+    v1 = FIXTURES / "pages" / "commsease-status-codes.html"
+    config = tmp_path / "nim-scrape.toml"
+    config.write_text(
+        f'[[page]]\nname = "v1"\nsource = "{v1}"\n\n[[page]]\nname = "v2"\nsource = "v2.html"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "v2.html").write_bytes((FIXTURES / "nim-error-codes-2024-10-31.html").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert run("refresh").exit_code == 0
+    result = run("site", "--out", "site")
+    assert (result.exit_code, result.stdout) == (0, f"wrote {Path('site') / 'index.html'}\n")
+
+    seen = visit(tmp_path / "site" / "index.html")
+    page = seen.open("?q=403")
+    shown = page.locator("#codes tbody tr:not([hidden]) td.sec").all_inner_texts()
+    assert {text.split(" · ")[0] for text in shown} == {"v1", "v2"}
+    page.locator("#section").select_option("v1")  # a page whole
+    assert {
+        t.split(" · ")[0]
+        for t in page.locator("#codes tbody tr:not([hidden]) td.sec").all_inner_texts()
+    } == {"v1"}
+    page.locator("#q").fill("")
+    assert page.locator("#count").inner_text() == "23 of 297 records"
+    page.locator("#section").select_option("v2 · 通用错误码")  # one section of one page
+    assert seen.shown()
+    assert all(
+        t.startswith("v2 · 通用错误码")
+        for t in page.locator("#codes tbody tr:not([hidden]) td.sec").all_inner_texts()
+    )
+    assert seen.errors == []

@@ -56,7 +56,7 @@ INTERNAL = {
     "article.markdown": {"front_matter_title"},
     "fetch.render": {"CHROMIUM_ARGS", "CHROMIUM_NAMES", "find_chromium"},
     "article.shapes": {"SHAPES", "is_script_shell", "string_literals"},
-    "outputs.site": {"RECENT_EDITIONS", "Badge", "recent_badges"},
+    "outputs.site": {"RECENT_EDITIONS", "Badge", "recent_badges", "render_pages_site"},
     "catalogue.models": {
         "BEIJING",
         "FrozenModel",

@@ -120,7 +120,7 @@ def audit_command(
 
 
 @click.command()
-@catalogue_option
+@catalogues_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -129,12 +129,13 @@ def audit_command(
     help="The folder to write index.html into.",
 )
 @reports_errors
-def site(catalogue: Path, out: Path) -> None:
+def site(catalogues: list[tuple[str | None, Path]], out: Path) -> None:
     """Write a self-contained search page of the catalogue: OUT/index.html.
 
     One file, nothing fetched from elsewhere: open it from disk or publish it (GitHub Pages).
     Where the catalogue is in a git repository, rows added or changed by the latest editions
-    carry a badge with their date.
+    carry a badge with their date. With a configuration of several pages, the one page holds
+    them all, each row naming its page, and the section filter offers each page whole.
 
     \b
     Example:
@@ -143,8 +144,21 @@ def site(catalogue: Path, out: Path) -> None:
     """
     from nim_scrape.outputs.site import write_site
 
-    records = _load(catalogue)
-    path = write_site(records, out, history=_history_if_any(catalogue))
+    if len(catalogues) == 1:
+        ((_, catalogue),) = catalogues
+        path = write_site(_load(catalogue), out, history=_history_if_any(catalogue))
+    else:
+        from nim_scrape.catalogue.store import atomic_write
+        from nim_scrape.outputs.site import render_pages_site
+
+        pages = [(name or "", _load(path)) for name, path in catalogues]
+        histories = {
+            name or "": history
+            for name, path in catalogues
+            if (history := _history_if_any(path)) is not None
+        }
+        path = out / "index.html"
+        atomic_write(path, render_pages_site(pages, histories=histories).encode())
     click.echo(f"wrote {path}")
 
 

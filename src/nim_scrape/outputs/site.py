@@ -18,6 +18,7 @@ import hashlib
 import html
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,7 +29,14 @@ from nim_scrape.catalogue.store import atomic_write
 from nim_scrape.outputs.history import History
 from nim_scrape.outputs.rows import meanings_by_code
 
-__all__ = ["RECENT_EDITIONS", "Badge", "recent_badges", "render_site", "write_site"]
+__all__ = [
+    "RECENT_EDITIONS",
+    "Badge",
+    "recent_badges",
+    "render_pages_site",
+    "render_site",
+    "write_site",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -70,34 +78,71 @@ def recent_badges(
 def render_site(catalogue: Catalogue, *, history: History | None = None) -> str:
     """The whole page, as text."""
     badges = recent_badges(history) if history else {}
+    fills = {
+        "META": _meta(catalogue, history),
+        "SECTION_OPTIONS": "\n".join(_option(s) for s in catalogue.sections),
+        "RECENT_CONTROL": _recent_control(list(badges.values())),
+        "COUNT": f"{len(catalogue.records)} records",
+        "ROWS": _rows(catalogue, badges),
+        "FOOTER": _footer(catalogue),
+    }
+    return _fill(fills)
+
+
+def render_pages_site(
+    pages: Sequence[tuple[str, Catalogue]], *, histories: Mapping[str, History] | None = None
+) -> str:
+    """One page for the catalogues of several pages of a job: each row names its page, and the
+    section filter offers each page whole (its own option) as well as each of its sections."""
+    badges: dict[str, dict[tuple[int, str, str], Badge]] = {
+        name: recent_badges(history) for name, history in (histories or {}).items()
+    }
+    rows, options, meta = [], [], []
+    for name, catalogue in pages:
+        rows.append(_rows(catalogue, badges.get(name, {}), page=name))
+        sections = "\n".join(_option(s, page=name) for s in catalogue.sections)
+        whole = f'<option value="{_e(name)}">{_e(name)}: all ({len(catalogue.records)})</option>'
+        options.append(f'<optgroup label="{_e(name)}">\n{whole}\n{sections}\n</optgroup>')
+        meta.append(f"{_e(name)}: {_meta(catalogue, (histories or {}).get(name))}")
+    every = [badge for page in badges.values() for badge in page.values()]
+    fills = {
+        "META": "<br>".join(meta),
+        "SECTION_OPTIONS": "\n".join(options),
+        "RECENT_CONTROL": _recent_control(every),
+        "COUNT": f"{sum(len(c.records) for _, c in pages)} records",
+        "ROWS": "\n".join(rows),
+        "FOOTER": f"Made by nim-scrape {_e(__version__)} from {len(pages)} pages: "
+        + ", ".join(_e(name) for name, _ in pages)
+        + ".",
+    }
+    return _fill(fills)
+
+
+def _fill(fills: dict[str, str]) -> str:
+    page = _template()
+    fills = {"CSP": _csp(page), "VERSION": html.escape(__version__), **fills}
+    # One pass over the template: a marker inside the data is data, never filled in again.
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: fills.get(m.group(1), m.group(0)), page)
+
+
+def _rows(
+    catalogue: Catalogue, badges: Mapping[tuple[int, str, str], Badge], *, page: str | None = None
+) -> str:
     urls = {section.title: section.url for section in catalogue.sections}
     meanings = meanings_by_code(catalogue.records)
     sections: dict[int, set[str]] = {}
     for record in catalogue.records:
         sections.setdefault(record.code, set()).add(record.section)
-    rows = "\n".join(
+    return "\n".join(
         _row(
             record,
             urls.get(record.section, ""),
             _Repeats(meanings[record.code], len(sections[record.code])),
             badges,
+            page=page,
         )
         for record in catalogue.records
     )
-    total = len(catalogue.records)
-    page = _template()
-    fills = {
-        "CSP": _csp(page),
-        "VERSION": html.escape(__version__),
-        "META": _meta(catalogue, history),
-        "SECTION_OPTIONS": "\n".join(_option(s) for s in catalogue.sections),
-        "RECENT_CONTROL": _recent_control(badges),
-        "COUNT": f"{total} records",
-        "ROWS": rows,
-        "FOOTER": _footer(catalogue),
-    }
-    # One pass over the template: a marker inside the data is data, never filled in again.
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: fills.get(m.group(1), m.group(0)), page)
 
 
 def write_site(catalogue: Catalogue, out: Path, *, history: History | None = None) -> Path:
@@ -155,7 +200,12 @@ class _Repeats:
 
 
 def _row(
-    record: Record, section_url: str, repeats: _Repeats, badges: dict[tuple[int, str, str], Badge]
+    record: Record,
+    section_url: str,
+    repeats: _Repeats,
+    badges: Mapping[tuple[int, str, str], Badge],
+    *,
+    page: str | None = None,
 ) -> str:
     tags = []
     badge = badges.get(_content(record))
@@ -182,11 +232,15 @@ def _row(
     if tags:
         code += f'<span class="tags">{"".join(tags)}</span>'
     href = _href(section_url)
-    title = f'<span class="t">{_e(record.section)}</span>'
+    # On a site of several pages a row's section is named with its page, so the filter and the
+    # search tell 403 of one page from 403 of another.
+    label = f"{page} · {record.section}" if page else record.section
+    title = f'<span class="t">{_e(label)}</span>'
     section = f'<a href="{_e(href)}">{title}</a>' if href else title
     recent = ' data-recent=""' if badge else ""
+    on_page = f' data-page="{_e(page)}"' if page else ""
     return (
-        f'<tr data-section="{_e(record.section)}"{recent}>'
+        f'<tr data-section="{_e(label)}"{on_page}{recent}>'
         f'<td class="code">{code}</td>'
         f'<td data-label="Message"><span class="t">{_e(record.message)}</span></td>'
         f'<td data-label="说明"><span class="t">{_description(record)}</span></td>'
@@ -213,12 +267,12 @@ def _link(link: Link, href: str) -> str:
     return f'<a href="{_e(href)}" rel="noopener noreferrer">{_e(link.text)}</a>'
 
 
-def _option(section: Section) -> str:
-    title = _e(section.title)
-    return f'<option value="{title}">{title} ({section.record_count})</option>'
+def _option(section: Section, *, page: str | None = None) -> str:
+    value = _e(f"{page} · {section.title}" if page else section.title)
+    return f'<option value="{value}">{_e(section.title)} ({section.record_count})</option>'
 
 
-def _recent_control(badges: dict[tuple[int, str, str], Badge]) -> str:
+def _recent_control(badges: Sequence[Badge]) -> str:
     if not badges:
         return ""
     return (
