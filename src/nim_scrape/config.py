@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["CONFIG_NAME", "ROLES", "PageConfig", "find_config", "read_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "ROLES",
+    "PageConfig",
+    "find_config",
+    "no_job_for",
+    "pages_named",
+    "read_config",
+]
 
 CONFIG_NAME = "nim-scrape.toml"
 ROLES = ("code", "message", "description")
@@ -78,6 +86,28 @@ def find_config(given: Path | None, *, here: Path | None = None) -> Path | None:
         return given
     default = (here or Path.cwd()) / CONFIG_NAME
     return default if default.is_file() else None
+
+
+def pages_named(
+    pages: tuple[PageConfig, ...], names: Sequence[str], path: Path
+) -> tuple[PageConfig, ...]:
+    """The pages of ``path`` that ``names`` name (all without names), in the file's order;
+    ``UsageError`` for a name that is none of them, listing the names there are."""
+    known = {page.name for page in pages}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UsageError(
+            f"no page named {unknown[0]!r} in {path}", hint=f"its pages: {', '.join(sorted(known))}"
+        )
+    return tuple(page for page in pages if not names or page.name in names)
+
+
+def no_job_for(option: str) -> UsageError:
+    """The error for an option that names a page when there is no configuration."""
+    return UsageError(
+        f"{option} names a page of a configuration, and there is none",
+        hint=f"pass --config FILE or write {CONFIG_NAME} here",
+    )
 
 
 def read_config(path: Path) -> tuple[PageConfig, ...]:

@@ -213,7 +213,7 @@ def catalogues_of(
 ) -> list[tuple[str | None, Path]]:
     """The catalogues a command reads, each with its page's name: the one ``--catalogue``
     names, the one of ``--page``, or with a configuration every page's; else ``output/``'s."""
-    from nim_scrape.config import find_config, read_config
+    from nim_scrape.config import find_config, no_job_for, pages_named, read_config
 
     if catalogue is not None:
         if page is not None:
@@ -222,18 +222,9 @@ def catalogues_of(
     path = find_config(config)
     if path is None:
         if page is not None:
-            raise UsageError(
-                "--page names a page of a configuration, and there is none",
-                hint="pass --config FILE or write nim-scrape.toml here",
-            )
+            raise no_job_for("--page")
         return [(None, _DEFAULT_CATALOGUE)]
-    pages = read_config(path)
-    if page is not None:
-        chosen = [p for p in pages if p.name == page]
-        if not chosen:
-            names = ", ".join(sorted(p.name for p in pages))
-            raise UsageError(f"no page named {page!r} in {path}", hint=f"its pages: {names}")
-        pages = tuple(chosen)
+    pages = pages_named(read_config(path), [page] if page else [], path)
     return [(p.name, p.out / "nim_error_codes.json") for p in pages]
 
 

@@ -203,16 +203,13 @@ def diff(old: str, new: str, fmt: str, exit_code: bool, limits: FetchLimits, ren
 
 def _configured_pages(config: Path | None, only: tuple[str, ...]) -> tuple[PageConfig, ...] | None:
     """The pages of the job, or None for the one page of --source and --out as always."""
-    from nim_scrape.config import find_config, read_config
+    from nim_scrape.config import find_config, no_job_for, pages_named, read_config
 
     ctx = click.get_current_context()
     path = find_config(config)
     if path is None:
         if only:
-            raise UsageError(
-                "--page names a page of a configuration, and there is none",
-                hint="pass --config FILE or write nim-scrape.toml here",
-            )
+            raise no_job_for("--page")
         return None
     given = [
         f"--{name}"
@@ -223,17 +220,7 @@ def _configured_pages(config: Path | None, only: tuple[str, ...]) -> tuple[PageC
         return None  # an explicit page on the command line wins over the folder's job
     if given:
         raise UsageError(f"--config and {', '.join(given)} name different jobs: pass one")
-    pages = read_config(path)
-    if only:
-        known = {page.name for page in pages}
-        unknown = [name for name in only if name not in known]
-        if unknown:
-            raise UsageError(
-                f"no page named {unknown[0]!r} in {path}",
-                hint=f"its pages: {', '.join(sorted(known))}",
-            )
-        pages = tuple(page for page in pages if page.name in only)
-    return pages
+    return pages_named(read_config(path), only, path)
 
 
 def _given(ctx: click.Context, name: str) -> bool:
