@@ -245,7 +245,7 @@ def compare_sides(old: Side, new: Side) -> CatalogueDiff:
     new_rows = _by_section(new.rest)
     old_sections = _sections(old.catalogue, old.rest, old.sizes)
     new_sections = _sections(new.catalogue, new.rest, new.sizes)
-    pairs = _match_sections(old_rows, new_rows, old.sizes, new.sizes, _kept(old.sizes, old_rows))
+    pairs = _match_sections(old_rows, new_rows, old.sizes, new.sizes)
     new_order = {title: index for index, title in enumerate(new.sizes)}
     pairs.sort(key=lambda pair: new_order[pair[1]])  # so renames come in page order
     found = _Changes()
@@ -287,13 +287,6 @@ _T = TypeVar("_T")
 
 def _in_page_order(rows: list[tuple[int, _T]]) -> tuple[_T, ...]:
     return tuple(item for _, item in sorted(rows, key=lambda row: row[0]))
-
-
-def _kept(sizes: Counter[str], differing_rows: dict[str, list[_Row]]) -> Counter[str]:
-    """Per title, how many records were set aside as the same on both sides: such a record
-    stands under the same title on both sides."""
-    kept = Counter({t: n - len(differing_rows.get(t, ())) for t, n in sizes.items()})
-    return +kept  # only the positive counts
 
 
 def _compare_section(old: Section, new: Section, found: _Changes) -> None:
@@ -378,41 +371,39 @@ def _match_sections(
     new_rows: dict[str, list[_Row]],
     old_sizes: Counter[str],
     new_sizes: Counter[str],
-    kept: Counter[str],
 ) -> list[tuple[str, str]]:
     """Pairs (old title, new title) of the same section, matched by the rows they share.
 
-    ``old_rows`` and ``new_rows`` hold the records that differ; ``kept`` counts, per title, the
-    records that are the same on both sides. A section that kept its title and shares rows with
-    its old self is that section. The rest are matched greedily on the share of rows in common
-    (at least ``_MIN_SECTION_OVERLAP``), ties broken by the titles themselves, so the result
-    does not depend on the order the sections come in. Last, a section whose title is
-    unchanged is matched even with no row in common.
+    ``old_rows`` and ``new_rows`` hold the records that differ; the others were set aside as the
+    same on both sides, each under the same title on both. A section that kept its title and
+    shares rows with its old self is that section. The rest are matched greedily on the share
+    of rows in common (at least ``_MIN_SECTION_OVERLAP``), ties broken by the titles themselves,
+    so the result does not depend on the order the sections come in. Last, a section whose
+    title is unchanged is matched even with no row in common.
     """
-    shared = _rows_in_common(old_rows, new_rows, kept)
-    for title in new_sizes:
-        if title in old_sizes:
-            shared.setdefault((title, title), 0)  # a candidate even with nothing in common
-    # A section that kept its title and shares rows with its old self is always paired (each
-    # title is in one such pair at most): only the rest need ranking.
-    pairs: list[tuple[str, str]] = []
+    shared = _rows_in_common(old_rows, new_rows)
+    # Most sections of a large catalogue kept their title and some rows set aside as the same:
+    # paired at once, each title in one such pair at most; only the rest need ranking.
+    pairs = [
+        (title, title)
+        for title in new_sizes
+        if title in old_sizes
+        and (old_sizes[title] > len(old_rows.get(title, ())) or shared.get((title, title)))
+    ]
+    taken_old = {old_title for old_title, _ in pairs}
+    taken_new = set(taken_old)
     candidates: list[tuple[int, float, str, str]] = []
     for (old_title, new_title), common in shared.items():
-        if old_title == new_title and common:
-            pairs.append((old_title, new_title))
+        if old_title in taken_old or new_title in taken_new:
             continue
         union = old_sizes[old_title] + new_sizes[new_title] - common
         score = common / union if union else 1.0
-        if old_title == new_title:
-            rank = 2
-        elif score >= _MIN_SECTION_OVERLAP:
-            rank = 1
-        else:
-            continue
-        candidates.append((rank, -score, old_title, new_title))
-    taken_old = {old_title for old_title, _ in pairs}
-    taken_new = {new_title for _, new_title in pairs}
-    candidates = [c for c in candidates if c[2] not in taken_old and c[3] not in taken_new]
+        if score >= _MIN_SECTION_OVERLAP:
+            candidates.append((1, -score, old_title, new_title))
+    for title in new_sizes:
+        if title in old_sizes and title not in taken_new:  # nothing in common, same title
+            union = old_sizes[title] + new_sizes[title]
+            candidates.append((2, -0.0 if union else -1.0, title, title))
     for _, _, old_title, new_title in sorted(candidates):
         if old_title not in taken_old and new_title not in taken_new:
             pairs.append((old_title, new_title))
@@ -422,15 +413,16 @@ def _match_sections(
 
 
 def _rows_in_common(
-    old_rows: dict[str, list[_Row]], new_rows: dict[str, list[_Row]], kept: Counter[str]
+    old_rows: dict[str, list[_Row]], new_rows: dict[str, list[_Row]]
 ) -> dict[tuple[str, str], int]:
-    """For each (old title, new title), how many rows the two sections have in common."""
+    """For each (old title, new title), how many of the rows that differ the two sections have
+    in common (by code and message)."""
     where: dict[tuple[int, str], list[str]] = defaultdict(list)
     old_keys = {title: Counter(_row_key(r) for _, r in rows) for title, rows in old_rows.items()}
     for title, keys in old_keys.items():
         for key in keys:
             where[key].append(title)
-    shared: Counter[tuple[str, str]] = Counter({(t, t): n for t, n in kept.items()})
+    shared: Counter[tuple[str, str]] = Counter()
     for new_title, rows in new_rows.items():
         for key, count in Counter(_row_key(r) for _, r in rows).items():
             for old_title in where.get(key, ()):

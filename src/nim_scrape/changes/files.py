@@ -2,13 +2,24 @@
 
 ``compare_files`` is ``diff.compare`` for files. A file laid out as ``catalogue_json`` writes it
 (one record per line) or as ``json.dump`` writes it (one line) is cut into its records' bytes
-between the separators, so records that are the same in both files are set aside as bytes and
-only the rest become ``Record`` values. Each file is still checked whole, cheapest check first
-so that an invalid file is refused early: its page fields, then every record's section and code
-(counts add up, codes in range) from one scan, then every record's shape and values. That last
-check runs once: a record left unbuilt is byte for byte one of the first file's records, and
-those are proven well-formed records of the known fields by one regular expression over their
-block. A file laid out otherwise is read whole (``load_catalogue``).
+between the separators. A record that is the same in both files is the same bytes in both: it is
+set aside by a hash of its bytes, never built, and only the rest become ``Record`` values.
+
+Every record is still checked, and the first problem found refuses its file:
+
+- the page fields of both files first, the cheapest check;
+- then the previous file, in windows of a few megabytes: one regular expression proves each
+  window to be well-formed records of the known fields (a record it cannot prove is built to be
+  sure), whose sections are listed and whose codes are in range. A damaged file is refused at
+  the first window at fault, not after reading everything;
+- then the current file: its records that the previous file does not hold are built; the others
+  are, byte for byte, records just proven (their hashes matched, then their bytes were compared,
+  a run of records at a time), so its sections' counts follow from the previous file's counts and
+  the records built.
+
+Reading a file whole (``load_catalogue``) is the reference, and what names a problem exactly. It is
+what happens to a file laid out otherwise, to two files whose records are spelled differently, and
+to anything the cutting cannot account for.
 """
 
 from __future__ import annotations
@@ -16,9 +27,10 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
-from typing import NoReturn, cast
+from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import add, itemgetter
+from typing import NoReturn
 
 import pydantic_core
 from pydantic import ValidationError
@@ -38,7 +50,14 @@ from nim_scrape.catalogue.store import (
     first_problem,
     load_catalogue,
 )
-from nim_scrape.changes.diff import CatalogueDiff, Side, compare_sides, differing, record_key
+from nim_scrape.changes.diff import (
+    CatalogueDiff,
+    Side,
+    compare,
+    compare_sides,
+    differing,
+    record_key,
+)
 from nim_scrape.errors import CatalogueError
 
 __all__ = ["compare_files"]
@@ -53,25 +72,51 @@ def compare_files(
     """``diff.compare`` of two catalogue files, building only the records that differ.
 
     A record that is the same in both files is set aside unbuilt: on a large catalogue with a
-    few changes that is most of the work. Both files are checked whole first; the cheap checks
-    of both come before the costly one, so either file's damage is found early.
+    few changes that is most of the work. Both files are checked whole; the cheap checks of both
+    come before the costly one, so either file's damage is found early.
     """
+    previous, current = previous.removeprefix(UTF8_BOM), current.removeprefix(UTF8_BOM)
     # Both files' values stay alive to the end: a paused collector saves scanning them over and
     # over while the records that differ are built (half the time on a large file, make bench).
     with paused():
-        old = _read(previous.removeprefix(UTF8_BOM), names[0])
-        new = _read(current.removeprefix(UTF8_BOM), names[1])
-        old.prove()
-        old_rest, new_rest = differing(old.keys, new.keys)
-        changes = compare_sides(*_alike_set_aside(old.side(old_rest), new.side(new_rest)))
-        # Freed while the collector is off: back on, it would scan them all once more.
-        del old, new
+        try:
+            changes = _compare_cut(previous, current, names)
+        except _ReadWhole:
+            changes = None
+        if changes is None:
+            whole = load_catalogue(previous, name=names[0]), load_catalogue(current, name=names[1])
+            changes = compare(*whole)
+            # Freed while the collector is off: back on, it would scan them all once more.
+            del whole
+    return changes
+
+
+class _ReadWhole(Exception):
+    """The cutting cannot account for a file: it is read whole instead, which also names its
+    first problem exactly."""
+
+
+def _compare_cut(previous: bytes, current: bytes, names: tuple[str, str]) -> CatalogueDiff | None:
+    """The diff of two files cut into records, or None if they cannot both be cut alike."""
+    old = _cut(previous, names[0])
+    if old is None:
+        return None
+    new = _cut(current, names[1])
+    if new is None or new.layout.between != old.layout.between:
+        return None  # records spelled differently in each: no record's bytes are in both
+    old.prove()
+    new.split()
+    old_rest, new_rest = _unshared(old, new) or differing(old.pieces(), new.pieces())
+    old_side, new_side = old.side(old_rest), new.side(new_rest)
+    new.check_counts(old, old_side, new_side)
+    changes = compare_sides(*_alike_set_aside(old_side, new_side))
+    del old, new, old_side, new_side  # freed while the collector is off (see compare_files)
     return changes
 
 
 def _alike_set_aside(old: Side, new: Side) -> tuple[Side, Side]:
     """The sides without the records equal as ``compare`` sees them but written differently
-    (in two layouts, say): set aside as ``compare`` would set them aside."""
+    (keys in another order, say): set aside as ``compare`` would set them aside."""
     old_at, new_at = list(old.rest), list(new.rest)
     old_left, new_left = differing(
         [record_key(old.rest[i]) for i in old_at], [record_key(new.rest[i]) for i in new_at]
@@ -85,23 +130,29 @@ def _alike_set_aside(old: Side, new: Side) -> tuple[Side, Side]:
 # -- the two layouts, as regular expressions -----------------------------------------------------
 
 # A JSON string as pydantic reads it: no raw control character, known escapes, no lone
-# surrogate (a pair is one character). UTF-8 is checked apart, by the decoder.
-_STRING = (
-    rb'"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4}'
-    rb'|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})*+"'
+# surrogate (a pair is one character). UTF-8 is checked apart, by the decoder. Written as a
+# run of plain bytes, then escapes each followed by such a run: a string without escapes, the
+# usual one, is then one step of the engine, not one per run between escapes.
+_PLAIN = rb'[^"\\\x00-\x1f]*+'
+_ESCAPE = (
+    rb'(?:\\["\\/bfnrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4}'
+    rb"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
 )
-# The section, then the code: the models' field order, so a record starts with them.
-_SCAN = rb'\{"section"%(colon)s(%(string)s)%(comma)s"code"%(colon)s'
+_STRING = rb'"' + _PLAIN + rb"(?:" + _ESCAPE + _PLAIN + rb')*+"'
 # Codes from 0 to 2**31 - 1 (catalogue.models.MAX_CODE), proven without reading them.
 _CODE_IN_RANGE = (
     rb"(?:0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
     rb"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
-    rb"|21474836[0-3][0-9]|214748364[0-7])[,}]"
+    rb"|21474836[0-3][0-9]|214748364[0-7])"
 )
+# What every record starts with: the models' field order puts the section first.
+_OPENING = b'{"section"'
 
 
 def _record_pattern(colon: bytes, comma: bytes) -> bytes:
-    """A record of the known fields, in the models' order, as this layout spaces them."""
+    """A record of the known fields, in the models' order, as this layout spaces them, its code
+    in range. Group 1 is what a split at the separators leaves of it (all but its opening and
+    its last brace), group 2 its section as a JSON string."""
 
     def field(name: bytes, value: bytes) -> bytes:
         return b'"' + name + b'"' + colon + value
@@ -112,8 +163,7 @@ def _record_pattern(colon: bytes, comma: bytes) -> bytes:
     link = rb"\{" + field(b"text", _STRING) + comma + field(b"href", _STRING) + rb"\}"
     pair = _STRING + colon + _STRING
     fields = [
-        field(b"section", _STRING),
-        field(b"code", rb"-?(?:0|[1-9][0-9]*+)"),
+        field(b"code", _CODE_IN_RANGE),
         field(b"message", _STRING),
         field(b"description", _STRING),
         field(b"section_anchor", _STRING),
@@ -121,12 +171,16 @@ def _record_pattern(colon: bytes, comma: bytes) -> bytes:
         field(b"placeholders", rb"\[" + items(_STRING) + rb"\]"),
     ]
     optional = [field(b"code_note", _STRING), field(b"extra", rb"\{" + items(pair) + rb"\}")]
-    return (
-        rb"\{"
+    inner = (
+        colon
+        + b"("
+        + _STRING
+        + b")"
+        + comma
         + comma.join(fields)
         + b"".join(rb"(?:" + comma + f + rb")?" for f in optional)
-        + rb"\}"
     )
+    return re.escape(_OPENING) + b"(" + inner + rb")\}"
 
 
 @dataclass(frozen=True)
@@ -136,27 +190,27 @@ class _Layout:
     before: bytes  # from the comma ending the page's fields to the first record
     after: bytes  # from the end of the last record to the end of the file
     between: bytes  # from the end of a record to the start of the next
-    scan: re.Pattern[bytes]  # each record's section (group 1), if its code is in range
-    exact: re.Pattern[bytes]  # each record's section and code, whatever the code
-    proof: re.Pattern[bytes]  # well-formed records, each followed by `between` or the end
+    record: re.Pattern[bytes]  # one well-formed record (groups: see _record_pattern)
+    records: re.Pattern[bytes]  # the same, followed by `between` or the end
+    exact: re.Pattern[bytes]  # a record's section and code, whatever the code
 
     @classmethod
     def of(cls, before: bytes, after: bytes, between: bytes, colon: bytes, comma: bytes) -> _Layout:
-        scan = _SCAN % {b"colon": colon, b"comma": comma, b"string": _STRING}
         record = _record_pattern(colon, comma)
+        exact = re.escape(_OPENING) + colon + b"(" + _STRING + b")" + comma + b'"code"' + colon
         return cls(
             before=before,
             after=after,
             between=between,
-            scan=re.compile(scan + _CODE_IN_RANGE),
-            exact=re.compile(scan + rb"(-?[0-9]+)[,}]"),
-            proof=re.compile(rb"(?:" + record + rb"(?:" + re.escape(between) + rb"|\Z))*+"),
+            record=re.compile(record),
+            records=re.compile(record + rb"(?:" + re.escape(between) + rb"|\Z)"),
+            exact=re.compile(exact + rb"(-?[0-9]+)[,}]"),
         )
 
     @property
     def separator(self) -> bytes:
         """What lies between one record's last byte and the next one's fields."""
-        return b"}" + self.between + b'{"section"'
+        return b"}" + self.between + _OPENING
 
 
 _LAYOUTS = (
@@ -167,134 +221,212 @@ _LAYOUTS = (
     _Layout.of(b', "records": [', b"]}\n", b", ", b": ", b", "),
 )
 
+# The previous file is proven this many bytes at a time, so that damage is found where it is.
+_WINDOW = 1 << 22
+
 
 # -- one file ------------------------------------------------------------------------------------
 
 
 @dataclass
-class _FileRecords:
-    """A catalogue file's own fields, validated, and its records as keys, built on demand:
-    equal keys are equal records. ``layout`` is None for a file read whole."""
+class _Cut:
+    """A catalogue file's page fields, validated, and its records as the bytes between the
+    separators: each record's piece (see ``_record_pattern``) and a hash of it."""
 
     name: str
     data: bytes
     head: Catalogue
-    keys: Sequence[Hashable]
-    layout: _Layout | None
-    block: tuple[int, int]  # where the records are in ``data``
+    layout: _Layout
+    first: int  # where the first record starts
+    end: int  # just after the last record's last brace
+    hashes: list[int] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
 
-    def build(self, index: int) -> Record:
-        if self.layout is None:
-            return self.head.records[index]
-        return Record.model_validate_json(_OPENING + cast(bytes, self.keys[index]) + b"}")
+    # -- reading
+
+    def prove(self) -> None:
+        """Every record a valid ``Record`` of a listed section with its code in range, or
+        ``CatalogueError`` names the first problem; each record's piece hashed."""
+        data, layout, listed = self.data, self.layout, {s.title for s in self.head.sections}
+        counts: Counter[str] = Counter()
+        decoded: dict[bytes, str] = {}
+        overhead, between = len(_OPENING) + 1 + len(layout.between), len(layout.between)
+        at = self.first
+        while at < self.end:
+            cut = data.find(layout.separator, at + _WINDOW, self.end)
+            stop = self.end if cut < 0 else cut + 1
+            self.check_utf8(at, stop)
+            found = layout.records.findall(data, at, stop)
+            pieces = list(map(itemgetter(0), found))
+            # The matches tile the window (none skipped a byte) when their lengths add up to it.
+            if sum(map(len, pieces)) + len(pieces) * overhead - between == stop - at:
+                window: Counter[str] = Counter()
+                for raw, n in Counter(map(itemgetter(1), found)).items():
+                    title = decoded.get(raw)
+                    if title is None:
+                        title = decoded[raw] = pydantic_core.from_json(raw)
+                    window[title] += n
+            else:
+                pieces, window = self.by_record(at, stop, listed)
+            if not window.keys() <= listed:
+                self.refuse_inconsistent()
+            counts.update(window)
+            self.hashes.extend(map(hash, pieces))
+            self.lengths.extend(map(len, pieces))
+            at = stop + between
+        sections = self.head.sections
+        if len({s.title for s in sections}) != len(sections) or counts != Counter(
+            {s.title: s.record_count for s in sections}
+        ):
+            self.refuse_inconsistent()
+        self.place()
+
+    def by_record(self, at: int, stop: int, listed: set[str]) -> tuple[list[bytes], Counter[str]]:
+        """The pieces and sections of a window the expression could not prove whole: each
+        record proven alone, or built to be sure (keys in another order, say)."""
+        layout, done = self.layout, len(self.hashes)
+        pieces = self.data[at + len(_OPENING) : stop - 1].split(layout.separator)
+        window: Counter[str] = Counter()
+        for offset, piece in enumerate(pieces):
+            proven = layout.record.fullmatch(_OPENING + piece + b"}")
+            if proven:
+                window[pydantic_core.from_json(proven[2])] += 1
+                continue
+            record = self.build_piece(piece, done + offset)
+            if record.section not in listed or not 0 <= record.code < MAX_CODE:
+                self.refuse_inconsistent()
+            window[record.section] += 1
+        return pieces, window
+
+    def split(self) -> None:
+        """Each record's piece hashed, without reading it: only the records the other file
+        does not hold are built (``side``), and the rest are its proven records."""
+        data, separator = self.data, self.layout.separator
+        at = self.first + len(_OPENING)
+        while at < self.end:
+            cut = data.find(separator, at + _WINDOW, self.end)
+            stop = self.end - 1 if cut < 0 else cut
+            pieces = data[at:stop].split(separator)
+            self.hashes.extend(map(hash, pieces))
+            self.lengths.extend(map(len, pieces))
+            at = stop + len(separator)
+        self.place()
+
+    def place(self) -> None:
+        """Where each piece starts, from the lengths."""
+        steps = map(add, self.lengths, repeat(len(self.layout.separator)))
+        self.starts = list(accumulate(steps, initial=self.first + len(_OPENING)))
+        self.starts.pop()
+
+    def check_utf8(self, start: int, stop: int) -> None:
+        """The records are UTF-8 (the expression reads bytes)."""
+        try:
+            codecs.utf_8_decode(memoryview(self.data)[start:stop], "strict", True)
+        except UnicodeDecodeError:
+            raise _ReadWhole from None  # read whole, the place is named in lines and columns
+
+    # -- the records
+
+    def piece(self, index: int) -> bytes:
+        start = self.starts[index]
+        return self.data[start : start + self.lengths[index]]
+
+    def pieces(self) -> list[bytes]:
+        return [self.data[s : s + n] for s, n in zip(self.starts, self.lengths, strict=True)]
+
+    def span(self, index: int, count: int) -> bytes:
+        """The pieces from ``index`` on, and the separators between them."""
+        last = index + count - 1
+        return self.data[self.starts[index] : self.starts[last] + self.lengths[last]]
+
+    def build_piece(self, piece: bytes, index: int) -> Record:
+        try:
+            return Record.model_validate_json(_OPENING + piece + b"}")
+        except ValidationError as exc:
+            self.refuse(index, exc)
 
     def side(self, rest: list[int]) -> Side:
-        built: dict[int, Record] = {}
-        for index in rest:
-            try:
-                built[index] = self.build(index)
-            except ValidationError as exc:
-                self.refuse(index, exc)
+        built = {index: self.build_piece(self.piece(index), index) for index in rest}
         sizes = Counter({s.title: s.record_count for s in self.head.sections})
         return Side(self.head, built, sizes)
 
+    def check_counts(self, old: _Cut, old_side: Side, new_side: Side) -> None:
+        """This file's sections hold the records they list, and its codes are in range: read
+        off the previous file's counts, which hold for the records both files share."""
+        sizes = Counter({s.title: s.record_count for s in old.head.sections})
+        sizes.subtract(record.section for record in old_side.rest.values())
+        sizes.update(record.section for record in new_side.rest.values())
+        head = self.head
+        if (
+            head.schema_version in KNOWN_SCHEMA_VERSIONS
+            and len({s.title for s in head.sections}) == len(head.sections)
+            and all(0 <= record.code < MAX_CODE for record in new_side.rest.values())
+            and sizes == Counter({s.title: s.record_count for s in head.sections})
+        ):
+            return
+        self.refuse_inconsistent()
+
+    # -- refusing
+
     def refuse(self, index: int, exc: ValidationError) -> NoReturn:
         if exc.errors()[0]["type"] == "json_invalid":
-            load_catalogue(self.data, name=self.name)  # the place, in the whole file's lines
+            raise _ReadWhole from exc  # the place, in the whole file's lines and columns
         problem = f"records.{index}.{first_problem(exc)}"
         raise CatalogueError(f"{self.name} is not a nim-scrape catalogue: {problem}") from exc
 
-    def prove(self) -> None:
-        """Every record is a valid ``Record``, or ``CatalogueError`` names the first one that is
-        not. One regular expression proves most of them; a record it cannot (keys in another
-        order, say) is built to be sure."""
-        if self.layout is None:
-            return  # read whole: every record was built
-        proof, between, separator = self.layout.proof, self.layout.between, self.layout.separator
-        at, end = self.block
-        index = 0
-        while True:
-            proven = proof.match(self.data, at, end)
-            reached = proven.end() if proven else at
-            if reached == end:
-                break
-            index += self.data.count(separator, at, min(reached + len(_OPENING), end))
-            try:
-                self.build(index)
-            except ValidationError as exc:
-                self.refuse(index, exc)
-            following = self.data.find(separator, reached, end)
-            if following < 0:
-                break
-            at, index = following + 1 + len(between), index + 1
-        self.check_utf8()
+    def refuse_inconsistent(self) -> NoReturn:
+        """``CatalogueError`` with ``models.inconsistency`` of the records' sections and codes
+        read one by one, up to the first record at fault (the one it names first)."""
+        problem = _inconsistency(self)
+        if problem is None:
+            raise _ReadWhole  # something the counts saw and the records do not show: read whole
+        raise CatalogueError(f"{self.name} is not a valid nim-scrape catalogue: {problem}")
 
-    def check_utf8(self) -> None:
-        """The records are UTF-8 (the expression reads bytes), checked in pieces to keep
-        memory flat."""
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        view = memoryview(self.data)
-        start, end = self.block
+
+def _inconsistency(cut: _Cut) -> str | None:
+    head, layout, data = cut.head, cut.layout, cut.data
+    listed = {s.title for s in head.sections}
+    titles: list[str] = []
+    codes: list[int] = []
+    decoded: dict[bytes, str] = {}
+    at = cut.first
+    while True:
+        found = layout.exact.match(data, at, cut.end)
+        if found is None:
+            raise _ReadWhole  # a record the expression cannot read: pydantic names its problem
+        raw, code = found.groups()
         try:
-            for at in range(start, end, _PIECE):
-                decoder.decode(view[at : min(at + _PIECE, end)])
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            load_catalogue(self.data, name=self.name)  # names the place as reading it whole does
-            raise
-
-
-_PIECE = 1 << 22
-
-
-class _NotThisLayout(Exception):
-    """The scan could not account for every record: the file is read whole instead."""
-
-
-def _read(data: bytes, name: str) -> _FileRecords:
-    """The file's records as keys, its page fields and its sections and codes checked."""
-    for layout in _LAYOUTS:
-        try:
-            found = _cut(data, name, layout)
-        except _NotThisLayout:
+            title = decoded.get(raw) or decoded.setdefault(raw, pydantic_core.from_json(raw))
+        except ValueError:
+            raise _ReadWhole from None
+        titles.append(title)
+        codes.append(int(code))
+        if title not in listed or not 0 <= codes[-1] < MAX_CODE:
             break
-        if found:
-            return found
-    # Another layout, or something the scan could not account for: read it whole, which also
-    # names the first problem exactly.
-    catalogue = load_catalogue(data, name=name)
-    keys = [record_key(record) for record in catalogue.records]
-    return _FileRecords(name, data, catalogue, keys, None, (0, 0))
+        following = data.find(layout.separator, found.end(), cut.end)
+        if following < 0:
+            break
+        at = following + 1 + len(layout.between)
+    return inconsistency(head.schema_version, head.sections, titles, codes)
 
 
-def _cut(data: bytes, name: str, layout: _Layout) -> _FileRecords | None:
-    """The records of ``data`` as the bytes between ``layout``'s separators, or None."""
-    comma = data.find(layout.before)
-    first = comma + len(layout.before)
-    end = len(data) - len(layout.after)
-    if comma < 0 or not data.endswith(layout.after) or not data.startswith(_OPENING, first):
-        return None
-    head = _head(data[:comma] + b"}", name)
-    if head is None:
-        return None
-    sections = layout.scan.findall(data, first, end)
-    found = _FileRecords(name, data, head, [], layout, (first, end))
-    # Checked before the records are cut out, so a damaged file is refused early.
-    count = data.count(layout.separator) + 1
-    problem = _inconsistency(found, sections) if len(sections) == count else _exact(found, count)
-    if problem:
-        raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
-    del sections
-    # Split over the whole file, not a copy of the block: a separator cannot fall in the page's
-    # fields, which are valid JSON without a record in them.
-    keys = data.split(layout.separator)
-    keys[-1] = keys[-1][: len(keys[-1]) - len(layout.after) - 1]  # up to the last record's "}"
-    keys[0] = keys[0][first + len(_OPENING) :]
-    found.keys = keys
-    return found
-
-
-_OPENING = b'{"section"'
+def _cut(data: bytes, name: str) -> _Cut | None:
+    """``data``'s page fields, validated, and where its records are; None for a file laid out
+    otherwise. A problem of the page fields alone is refused here, before any record is read."""
+    for layout in _LAYOUTS:
+        comma = data.find(layout.before)
+        first = comma + len(layout.before)
+        if comma < 0 or not data.endswith(layout.after) or not data.startswith(_OPENING, first):
+            continue
+        head = _head(data[:comma] + b"}", name)
+        if head is None:
+            return None
+        problem = inconsistency(head.schema_version, head.sections, [], [])
+        if problem and not problem.startswith("the section "):  # not about the records
+            raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
+        return _Cut(name, data, head, layout, first, len(data) - len(layout.after))
+    return None
 
 
 def _head(text: bytes, name: str) -> Catalogue | None:
@@ -310,41 +442,63 @@ def _head(text: bytes, name: str) -> Catalogue | None:
     return None if head.records else head
 
 
-def _inconsistency(found: _FileRecords, sections: list[bytes]) -> str | None:
-    """``models.inconsistency`` of the records' sections (their codes are in range), read off
-    the scan: counted in C, and only read one by one to name a problem."""
-    head = found.head
-    decoded: Counter[str] = Counter()
-    for title, count in Counter(sections).items():
-        decoded[pydantic_core.from_json(title)] += count
-    listed = Counter({s.title: s.record_count for s in head.sections})
-    if (
-        head.schema_version in KNOWN_SCHEMA_VERSIONS
-        and len(listed) == len(head.sections)
-        and decoded == listed
-    ):
+# -- the records both files hold ------------------------------------------------------------------
+
+
+def _unshared(old: _Cut, new: _Cut) -> tuple[list[int], list[int]] | None:
+    """The indices of each file's records that the other does not hold, found by their hashes
+    and proven by their bytes; None when a hash repeats (a record repeats, or two collide) or
+    the records both hold come in another order: the pieces themselves are compared then."""
+    old_hashes, new_hashes = old.hashes, new.hashes
+    old_set, new_set = set(old_hashes), set(new_hashes)
+    if len(old_set) != len(old_hashes) or len(new_set) != len(new_hashes):
         return None
-    return _exact(found, len(sections))
+    # Both files in step: a run of records both hold, then records only one holds, and so on.
+    runs: list[tuple[int, int, int]] = []
+    old_rest: list[int] = []
+    new_rest: list[int] = []
+    at_old = at_new = 0
+    while at_old < len(old_hashes) and at_new < len(new_hashes):
+        key = old_hashes[at_old]
+        if key == new_hashes[at_new]:
+            length = _run(old_hashes, new_hashes, at_old, at_new)
+            runs.append((at_old, at_new, length))
+            at_old, at_new = at_old + length, at_new + length
+        elif key not in new_set:
+            old_rest.append(at_old)
+            at_old += 1
+        elif new_hashes[at_new] not in old_set:
+            new_rest.append(at_new)
+            at_new += 1
+        else:
+            return None  # a record both hold stands elsewhere in the other: out of step
+    if not new_set.isdisjoint(old_hashes[at_old:]) or not old_set.isdisjoint(new_hashes[at_new:]):
+        return None
+    old_rest += range(at_old, len(old_hashes))
+    new_rest += range(at_new, len(new_hashes))
+    # Equal hashes are not yet equal records: the bytes of each run are compared, which also
+    # compares the records one by one (the pieces hold no separator, and both use one).
+    if not all(old.span(i, n) == new.span(j, n) for i, j, n in runs):
+        return None
+    return old_rest, new_rest
 
 
-def _exact(found: _FileRecords, count: int) -> str | None:
-    """``models.inconsistency`` of the records' sections and codes read one by one, stopping
-    at the first record at fault (the one ``inconsistency`` names first)."""
-    assert found.layout is not None
-    head = found.head
-    listed = {s.title for s in head.sections}
-    problem = inconsistency(head.schema_version, head.sections, [], [])
-    if problem and not problem.startswith("the section "):
-        return problem  # the file's own fields, checked before any record
-    titles: list[str] = []
-    codes: list[int] = []
-    decoded: dict[bytes, str] = {}
-    for raw, code in found.layout.exact.findall(found.data, *found.block):
-        title = decoded.get(raw) or decoded.setdefault(raw, pydantic_core.from_json(raw))
-        titles.append(title)
-        codes.append(int(code))
-        if title not in listed or not 0 <= codes[-1] < MAX_CODE:
-            return inconsistency(head.schema_version, head.sections, titles, codes)
-    if len(codes) != count:
-        raise _NotThisLayout  # a record the scan cannot read: pydantic names its problem
-    return inconsistency(head.schema_version, head.sections, titles, codes)
+def _run(old: list[int], new: list[int], at_old: int, at_new: int) -> int:
+    """How many hashes are the same from ``at_old`` in ``old`` and ``at_new`` in ``new`` (the
+    first are): compared a slice at a time, the slices doubling while they match and halving
+    when they do not, so a run of n costs about 2 log n comparisons in C."""
+    most = min(len(old) - at_old, len(new) - at_new)
+    length, step = 1, 1
+    while length < most:
+        step = min(step, most - length)
+        if (
+            old[at_old + length : at_old + length + step]
+            == new[at_new + length : at_new + length + step]
+        ):
+            length += step
+            step *= 2
+        elif step == 1:
+            break
+        else:
+            step //= 2
+    return length
