@@ -103,3 +103,19 @@ def history_repo(tmp_path_factory) -> Path:
         git(repo, "add", ".gitignore", "X")
         git(repo, "commit", "--quiet", "-m", f"refresh from {page.name}", date=date)
     return repo
+
+
+@pytest.fixture
+def own_threads(monkeypatch) -> None:
+    """``_aside`` counting only the threads this test starts: the test runner keeps threads of
+    its own (a session-long HTTP server) that would keep every check out of a child process,
+    and they hold no lock a check takes."""
+    import threading
+    from types import SimpleNamespace
+
+    from nim_scrape import _aside
+
+    runner = threading.active_count() - 1
+    monkeypatch.setattr(
+        _aside, "threading", SimpleNamespace(active_count=lambda: threading.active_count() - runner)
+    )

@@ -32,7 +32,7 @@ ROOMS = (
     "face",
 )
 # The modules at the top of the package that every room may use.
-BASE = ("about", "errors", "_gc")
+BASE = ("about", "errors", "_aside", "_gc")
 BEGIN, END = "<!-- layout: begin (make layout) -->", "<!-- layout: end -->"
 
 

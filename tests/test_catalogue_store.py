@@ -1,5 +1,7 @@
 import json
 import os
+import signal
+import sys
 import threading
 
 import pytest
@@ -129,9 +131,47 @@ PROBLEMS = {
 }
 
 
+# -- the previous file's proof, here or in a child process beside the rest -------------------
+
+
+@pytest.fixture(params=["here", "aside"])
+def proof(request, monkeypatch):
+    """Each file, however small, proven in this process or in a child process (as a large
+    file is where a child can be used); the children started, listed."""
+    from nim_scrape import _aside
+    from nim_scrape.changes import files
+
+    started = []
+    real_start = _aside.start
+
+    def start(check):
+        child = real_start(check)
+        started.append(child)
+        return child
+
+    monkeypatch.setattr(files._aside, "start", start)
+    monkeypatch.setattr(files, "_ASIDE_BYTES", 0 if request.param == "aside" else 1 << 60)
+    if request.param == "aside":
+        request.getfixturevalue("own_threads")
+    return started
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="a proof is only made aside on Linux with more than one core",
+)
+@pytest.mark.parametrize("proof", ["aside"], indirect=True)
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+def test_the_previous_file_is_proven_in_a_child_process(layout, proof):
+    changes = compare_files(damaged("内部错误。", "改过的说明。")[layout], good(layout))
+    assert [c.code for c in changes.changed] == [190001]
+    assert len(proof) == 1
+    assert proof[0] is not None
+
+
 @pytest.mark.parametrize("layout", ["compact", "lined"])
 @pytest.mark.parametrize("problem", sorted(PROBLEMS), ids=str)
-def test_a_damaged_catalogue_file_is_refused_naming_its_first_problem(problem, layout):
+def test_a_damaged_catalogue_file_is_refused_naming_its_first_problem(problem, layout, proof):
     (old, new), message = PROBLEMS[problem]
     data = damaged(old, new)[layout]
     expected = f"old.json is not a valid nim-scrape catalogue: {message}"
@@ -207,7 +247,7 @@ def damaged_text(old, new):
 
 @pytest.mark.parametrize("layout", ["compact", "lined"])
 @pytest.mark.parametrize("damage", sorted(RECORD_DAMAGE), ids=str)
-def test_a_damaged_record_both_files_share_is_still_refused(damage, layout):
+def test_a_damaged_record_both_files_share_is_still_refused(damage, layout, proof):
     old, new = RECORD_DAMAGE[damage]
     data = damaged_text(old, new)[layout]
     with pytest.raises(CatalogueError) as read_whole:
@@ -217,7 +257,7 @@ def test_a_damaged_record_both_files_share_is_still_refused(damage, layout):
     assert str(compared.value) == str(read_whole.value)
 
 
-def test_bytes_that_are_not_utf8_in_a_shared_record_are_refused():
+def test_bytes_that_are_not_utf8_in_a_shared_record_are_refused(proof):
     data = GOOD.encode().replace("内部错误。".encode(), b"\xff\xfe", 1)
     with pytest.raises(CatalogueError) as read_whole:
         load_catalogue(data, name="old.json")
@@ -225,6 +265,86 @@ def test_bytes_that_are_not_utf8_in_a_shared_record_are_refused():
         compare_files(data, data, names=("old.json", "new.json"))
     assert str(compared.value) == str(read_whole.value)
     assert "invalid unicode code point" in str(compared.value)
+
+
+def good(layout):
+    """The recorded page's catalogue file, undamaged, in ``layout``."""
+    return damaged("内部错误。", "内部错误。")[layout]
+
+
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+@pytest.mark.parametrize("problem", sorted(PROBLEMS), ids=str)
+def test_a_damaged_current_file_is_refused_naming_its_first_problem(problem, layout, proof):
+    """The current file's counts are read off the previous file's: a fault in them is still
+    named as reading the file whole names it."""
+    (old, new), message = PROBLEMS[problem]
+    data = damaged(old, new)[layout]
+    expected = f"new.json is not a valid nim-scrape catalogue: {message}"
+    with pytest.raises(CatalogueError) as read_whole:
+        load_catalogue(data, name="new.json")
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(good(layout), data, names=("old.json", "new.json"))
+    assert (str(read_whole.value), str(compared.value)) == (expected, expected)
+
+
+@pytest.mark.parametrize("layout", ["compact", "lined"])
+def test_a_damaged_section_of_the_current_file_is_refused(layout, proof):
+    """Sections the same bytes as the previous file's are not validated again; one that is not
+    is, and its problem named as reading the file whole names it."""
+    doc = json.loads(good(layout))
+    doc["sections"][2]["headers"] = ["code"]
+    if layout == "compact":
+        data = json.dumps(doc, ensure_ascii=False).encode()
+    else:
+        data = GOOD.encode()
+        start = data.index(b'"title": "' + doc["sections"][2]["title"].encode())
+        at = data.index(b'"headers": [', start)
+        end = data.index(b"]", at) + 1
+        data = data[:at] + b'"headers": ["code"]' + data[end:]
+    with pytest.raises(CatalogueError) as read_whole:
+        load_catalogue(data, name="new.json")
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(good(layout), data, names=("old.json", "new.json"))
+    assert str(compared.value) == str(read_whole.value)
+    assert "sections.2.headers" in str(compared.value)
+
+
+def test_both_files_damaged_the_previous_ones_problem_is_named(proof):
+    (old, new), message = PROBLEMS["unlisted section"]
+    previous = damaged(old, new)["lined"]
+    (old, new), _ = PROBLEMS["unknown schema"]  # found before the previous file's records
+    current = damaged(old, new)["lined"]
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(previous, current, names=("old.json", "new.json"))
+    assert str(compared.value) == f"old.json is not a valid nim-scrape catalogue: {message}"
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="a proof is only made aside on Linux with more than one core",
+)
+def test_a_proof_whose_child_dies_is_made_here(monkeypatch, own_threads):
+    """A child process that ends without a verdict is never read as a file that passed."""
+    from nim_scrape import _aside
+    from nim_scrape.changes import files
+
+    real_start, started = _aside.start, []
+
+    def dying(check):
+        started.append(real_start(lambda: os.kill(os.getpid(), signal.SIGKILL)))
+        return started[-1]
+
+    monkeypatch.setattr(files._aside, "start", dying)
+    monkeypatch.setattr(files, "_ASIDE_BYTES", 0)
+    # Damage both files share is only found by the previous file's proof: the current file's
+    # records written as the previous file's are not proven twice.
+    (old, new), message = PROBLEMS["huge code"]
+    both = damaged(old, new)["lined"]
+    with pytest.raises(CatalogueError, match=f"old.json is not a valid .*: {message}"):
+        compare_files(both, both, names=("old.json", "new.json"))
+    assert started
+    assert started[0] is not None
+    assert not compare_files(GOOD.encode(), GOOD.encode()).has_changes
 
 
 @pytest.mark.parametrize("layout", ["compact", "lined"])

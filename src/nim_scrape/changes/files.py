@@ -5,17 +5,17 @@
 between the separators. A record that is the same in both files is the same bytes in both: it is
 set aside by a hash of its bytes, never built, and only the rest become ``Record`` values.
 
-Every record is still checked, and the first problem found refuses its file:
+Every record is still checked, and the first problem found refuses its file, the previous
+file first:
 
-- the page fields of both files first, the cheapest check;
-- then the previous file, in windows of a few megabytes: one regular expression proves each
-  window to be well-formed records of the known fields (a record it cannot prove is built to be
-  sure), whose sections are listed and whose codes are in range. A damaged file is refused at
-  the first window at fault, not after reading everything;
-- then the current file: its records that the previous file does not hold are built; the others
-  are, byte for byte, records just proven (their hashes matched, then their bytes were compared,
-  a run of records at a time), so its sections' counts follow from the previous file's counts and
-  the records built.
+- its page fields, then its records in windows of a few megabytes: one regular expression proves
+  each window to be well-formed records of the known fields (a record it cannot prove is built
+  to be sure), whose sections are listed and whose codes are in range. A damaged file is refused
+  at the first window at fault, not after reading everything;
+- then the current file's page fields, and its records that the previous file does not hold,
+  built; the others are, byte for byte, records just proven (their hashes matched, then their
+  bytes were compared, a run of records at a time), so its sections' counts follow from the
+  previous file's counts and the records built.
 
 Reading a file whole (``load_catalogue``) is the reference, and what names a problem exactly. It is
 what happens to a file laid out otherwise, to two files whose records are spelled differently, and
@@ -25,6 +25,7 @@ to anything the cutting cannot account for.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,12 +36,14 @@ from typing import NoReturn
 import pydantic_core
 from pydantic import ValidationError
 
+import nim_scrape._aside as _aside
 from nim_scrape._gc import paused
 from nim_scrape.catalogue.models import (
     KNOWN_SCHEMA_VERSIONS,
     MAX_CODE,
     Catalogue,
     Record,
+    Section,
     inconsistency,
 )
 from nim_scrape.catalogue.store import (
@@ -72,8 +75,8 @@ def compare_files(
     """``diff.compare`` of two catalogue files, building only the records that differ.
 
     A record that is the same in both files is set aside unbuilt: on a large catalogue with a
-    few changes that is most of the work. Both files are checked whole; the cheap checks of both
-    come before the costly one, so either file's damage is found early.
+    few changes that is most of the work. Both files are checked whole, the previous one first,
+    and a file is refused at its first problem found.
     """
     previous, current = previous.removeprefix(UTF8_BOM), current.removeprefix(UTF8_BOM)
     # Both files' values stay alive to the end: a paused collector saves scanning them over and
@@ -101,17 +104,65 @@ def _compare_cut(previous: bytes, current: bytes, names: tuple[str, str]) -> Cat
     old = _cut(previous, names[0])
     if old is None:
         return None
-    new = _cut(current, names[1])
-    if new is None or new.layout.between != old.layout.between:
-        return None  # records spelled differently in each: no record's bytes are in both
-    old.prove()
-    new.split()
-    old_rest, new_rest = _unshared(old, new) or differing(old.pieces(), new.pieces())
-    old_side, new_side = old.side(old_rest), new.side(new_rest)
+    proof = _Proof.of(old)
+    try:
+        new = _cut(current, names[1], old.known_sections())
+        if new is None or new.layout.between != old.layout.between:
+            return None  # records spelled differently in each: no record's bytes are in both
+        new.split()
+        old_rest, new_rest = _unshared(old, new) or differing(old.pieces(), new.pieces())
+        old_side, new_side = old.side(old_rest), new.side(new_rest)
+        proof.wait()
+    except (CatalogueError, _ReadWhole):
+        proof.wait()  # the previous file is read first: its own problem is named first
+        raise
+    finally:
+        proof.stop()
     new.check_counts(old, old_side, new_side)
     changes = compare_sides(*_alike_set_aside(old_side, new_side))
     del old, new, old_side, new_side  # freed while the collector is off (see compare_files)
     return changes
+
+
+class _Proof:
+    """The previous file's proof (``_Cut.prove``): in a child process, beside the rest of the
+    work, for a large file where one can be used (``_aside``), else here at once. ``wait``
+    raises what the proof found."""
+
+    def __init__(self, cut: _Cut, child: _aside.Child | None) -> None:
+        self.cut, self.child = cut, child
+
+    @classmethod
+    def of(cls, cut: _Cut) -> _Proof:
+        child = None
+        if cut.end - cut.first >= _ASIDE_BYTES:
+            child = _aside.start(functools.partial(cut.prove, keep=False))
+        if child is None:
+            cut.prove()
+        else:
+            cut.split()  # the pieces' hashes, here, while the child proves them
+        return cls(cut, child)
+
+    def wait(self) -> None:
+        if self.child is None:
+            return
+        try:
+            problem = self.child.wait()
+        except _aside.Lost:
+            self.child = None
+            self.cut.prove(keep=False)  # never read a lost proof as a passed one
+            return
+        if problem is not None:
+            raise problem
+
+    def stop(self) -> None:
+        if self.child is not None:
+            self.child.stop()
+
+
+# A proof in a child process pays from about this many bytes of records (make bench): below,
+# starting the child costs more than the proof.
+_ASIDE_BYTES = 4 << 20
 
 
 def _alike_set_aside(old: Side, new: Side) -> tuple[Side, Side]:
@@ -185,27 +236,33 @@ def _record_pattern(colon: bytes, comma: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class _Layout:
-    """How one writer lays out the records: what comes before and after them, and between."""
+    """How one writer lays out the records: what comes before and after them, and between,
+    and how it spaces a record's fields. Its expressions are compiled when a file in it is
+    read, not when the module is imported."""
 
     before: bytes  # from the comma ending the page's fields to the first record
     after: bytes  # from the end of the last record to the end of the file
     between: bytes  # from the end of a record to the start of the next
-    record: re.Pattern[bytes]  # one well-formed record (groups: see _record_pattern)
-    records: re.Pattern[bytes]  # the same, followed by `between` or the end
-    exact: re.Pattern[bytes]  # a record's section and code, whatever the code
+    colon: bytes
+    comma: bytes
+    section_separator: bytes  # from a section's last brace to the next one's "title"
 
-    @classmethod
-    def of(cls, before: bytes, after: bytes, between: bytes, colon: bytes, comma: bytes) -> _Layout:
-        record = _record_pattern(colon, comma)
-        exact = re.escape(_OPENING) + colon + b"(" + _STRING + b")" + comma + b'"code"' + colon
-        return cls(
-            before=before,
-            after=after,
-            between=between,
-            record=re.compile(record),
-            records=re.compile(record + rb"(?:" + re.escape(between) + rb"|\Z)"),
-            exact=re.compile(exact + rb"(-?[0-9]+)[,}]"),
-        )
+    @functools.cached_property
+    def record(self) -> re.Pattern[bytes]:
+        """One well-formed record (its groups: see ``_record_pattern``)."""
+        return re.compile(_record_pattern(self.colon, self.comma))
+
+    @functools.cached_property
+    def records(self) -> re.Pattern[bytes]:
+        """A well-formed record followed by ``between`` or the end."""
+        return re.compile(self.record.pattern + rb"(?:" + re.escape(self.between) + rb"|\Z)")
+
+    @functools.cached_property
+    def exact(self) -> re.Pattern[bytes]:
+        """A record's section and code, whatever the code."""
+        colon, comma = self.colon, self.comma
+        opening = re.escape(_OPENING) + colon + b"(" + _STRING + b")" + comma
+        return re.compile(opening + b'"code"' + colon + rb"(-?[0-9]+)[,}]")
 
     @property
     def separator(self) -> bytes:
@@ -215,10 +272,12 @@ class _Layout:
 
 _LAYOUTS = (
     # catalogue_json: the page's fields indented, one record per line.
-    _Layout.of(RECORDS_START + b"    ", RECORDS_END, b",\n    ", b":", b","),
+    _Layout(
+        RECORDS_START + b"    ", RECORDS_END, b",\n    ", b":", b",", b'},\n    {\n      "title"'
+    ),
     # json.dump(doc, fp) of it, with or without a last newline: one line, ", " and ": ".
-    _Layout.of(b', "records": [', b"]}", b", ", b": ", b", "),
-    _Layout.of(b', "records": [', b"]}\n", b", ", b": ", b", "),
+    _Layout(b', "records": [', b"]}", b", ", b": ", b", ", b'}, {"title"'),
+    _Layout(b', "records": [', b"]}\n", b", ", b": ", b", ", b'}, {"title"'),
 )
 
 # The previous file is proven this many bytes at a time, so that damage is found where it is.
@@ -245,14 +304,15 @@ class _Cut:
 
     # -- reading
 
-    def prove(self) -> None:
+    def prove(self, *, keep: bool = True) -> None:
         """Every record a valid ``Record`` of a listed section with its code in range, or
-        ``CatalogueError`` names the first problem; each record's piece hashed."""
+        ``CatalogueError`` names the first problem; each record's piece hashed if ``keep``
+        (a proof in a child process keeps nothing: ``split`` hashes them in the parent)."""
         data, layout, listed = self.data, self.layout, {s.title for s in self.head.sections}
         counts: Counter[str] = Counter()
         decoded: dict[bytes, str] = {}
         overhead, between = len(_OPENING) + 1 + len(layout.between), len(layout.between)
-        at = self.first
+        at, done = self.first, 0
         while at < self.end:
             cut = data.find(layout.separator, at + _WINDOW, self.end)
             stop = self.end if cut < 0 else cut + 1
@@ -268,24 +328,30 @@ class _Cut:
                         title = decoded[raw] = pydantic_core.from_json(raw)
                     window[title] += n
             else:
-                pieces, window = self.by_record(at, stop, listed)
+                pieces, window = self.by_record(at, stop, listed, done)
             if not window.keys() <= listed:
                 self.refuse_inconsistent()
             counts.update(window)
-            self.hashes.extend(map(hash, pieces))
-            self.lengths.extend(map(len, pieces))
+            if keep:
+                self.hashes.extend(map(hash, pieces))
+                self.lengths.extend(map(len, pieces))
+            done += len(pieces)
             at = stop + between
         sections = self.head.sections
         if len({s.title for s in sections}) != len(sections) or counts != Counter(
             {s.title: s.record_count for s in sections}
         ):
             self.refuse_inconsistent()
-        self.place()
+        if keep:
+            self.place()
 
-    def by_record(self, at: int, stop: int, listed: set[str]) -> tuple[list[bytes], Counter[str]]:
-        """The pieces and sections of a window the expression could not prove whole: each
-        record proven alone, or built to be sure (keys in another order, say)."""
-        layout, done = self.layout, len(self.hashes)
+    def by_record(
+        self, at: int, stop: int, listed: set[str], done: int
+    ) -> tuple[list[bytes], Counter[str]]:
+        """The pieces and sections of a window the expression could not prove whole (``done``
+        records before it): each record proven alone, or built to be sure (keys in another
+        order, say)."""
+        layout = self.layout
         pieces = self.data[at + len(_OPENING) : stop - 1].split(layout.separator)
         window: Counter[str] = Counter()
         for offset, piece in enumerate(pieces):
@@ -318,6 +384,13 @@ class _Cut:
         steps = map(add, self.lengths, repeat(len(self.layout.separator)))
         self.starts = list(accumulate(steps, initial=self.first + len(_OPENING)))
         self.starts.pop()
+
+    def known_sections(self) -> dict[bytes, Section]:
+        """Each section by its bytes in this file, for reading another file's sections."""
+        found = _section_pieces(self.data[: self.first], self.layout)
+        if found is None or len(found[1]) != len(self.head.sections):
+            return {}
+        return dict(zip(found[1], self.head.sections, strict=True))
 
     def check_utf8(self, start: int, stop: int) -> None:
         """The records are UTF-8 (the expression reads bytes)."""
@@ -411,15 +484,17 @@ def _inconsistency(cut: _Cut) -> str | None:
     return inconsistency(head.schema_version, head.sections, titles, codes)
 
 
-def _cut(data: bytes, name: str) -> _Cut | None:
+def _cut(data: bytes, name: str, known: dict[bytes, Section] | None = None) -> _Cut | None:
     """``data``'s page fields, validated, and where its records are; None for a file laid out
-    otherwise. A problem of the page fields alone is refused here, before any record is read."""
+    otherwise. A problem of the page fields alone is refused here, before any record is read.
+    A section the same bytes as one of ``known`` is not validated again."""
     for layout in _LAYOUTS:
         comma = data.find(layout.before)
         first = comma + len(layout.before)
         if comma < 0 or not data.endswith(layout.after) or not data.startswith(_OPENING, first):
             continue
-        head = _head(data[:comma] + b"}", name)
+        text = data[:comma] + b"}"
+        head = (known and _head_reusing(text, layout, known)) or _head(text, name)
         if head is None:
             return None
         problem = inconsistency(head.schema_version, head.sections, [], [])
@@ -427,6 +502,42 @@ def _cut(data: bytes, name: str) -> _Cut | None:
             raise CatalogueError(f"{name} is not a valid nim-scrape catalogue: {problem}")
         return _Cut(name, data, head, layout, first, len(data) - len(layout.after))
     return None
+
+
+_SECTIONS = b'"sections": ['
+
+
+def _section_pieces(text: bytes, layout: _Layout) -> tuple[int, list[bytes]] | None:
+    """Where the sections start in the page fields' ``text``, and the bytes of each as a split
+    at the separators leaves them (the separator holds a bare quote: never inside a value)."""
+    start, end = text.find(_SECTIONS), text.rfind(b"]")
+    if start < 0 or end < start:
+        return None
+    return start, text[start + len(_SECTIONS) : end].split(layout.section_separator)
+
+
+def _head_reusing(text: bytes, layout: _Layout, known: dict[bytes, Section]) -> Catalogue | None:
+    """``_head`` of ``text``, its sections the same bytes as one of ``known`` not validated
+    again: on a large catalogue, most sections are unchanged. None for anything else, left to
+    ``_head``, which names a problem."""
+    found = _section_pieces(text, layout)
+    if found is None:
+        return None
+    start, pieces = found
+    opening, last = layout.section_separator[1:], len(pieces) - 1
+    opening = opening[opening.index(b"{") :]
+    try:
+        page = Catalogue.model_validate_json(text[:start] + _SECTIONS + b"]}")
+        sections = tuple(
+            known.get(piece)
+            or Section.model_validate_json(
+                (opening if index else b"") + piece + (b"}" if index < last else b"")
+            )
+            for index, piece in enumerate(pieces)
+        )
+    except ValidationError:
+        return None
+    return None if page.records else page.model_copy(update={"sections": sections})
 
 
 def _head(text: bytes, name: str) -> Catalogue | None:
