@@ -235,6 +235,27 @@ def test_nim_scrape_toml_in_the_working_folder_is_the_job(tmp_path, monkeypatch)
     assert (tmp_path / "output" / "zh" / "nim_error_codes.json").exists()
 
 
+def test_an_explicit_page_wins_over_the_folder_s_job(tmp_path, monkeypatch):
+    write_config(tmp_path, {"zh": PAGES / "chinese-four-columns.html"})
+    monkeypatch.chdir(tmp_path)
+    result = run("refresh", "--source", str(CURRENT), "--out", "one")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "one" / "nim_error_codes.json").exists()
+    assert not (tmp_path / "output").exists()
+
+
+def test_page_beside_an_explicit_page_is_a_usage_error_not_ignored(tmp_path, monkeypatch):
+    write_config(tmp_path, {"zh": PAGES / "chinese-four-columns.html"})
+    monkeypatch.chdir(tmp_path)
+    result = run("refresh", "--source", str(CURRENT), "--page", "zh")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --page and --source name different jobs ({tmp_path / 'nim-scrape.toml'}, and "
+        "one page on the command line): pass one\n"
+    )
+    assert not (tmp_path / "output").exists()
+
+
 def test_column_roles_from_the_configuration_reach_the_parser(tmp_path):
     config = write_config(tmp_path, {"zh": PAGES / "chinese-four-columns.html"})
     config.write_text(

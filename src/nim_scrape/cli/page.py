@@ -216,6 +216,13 @@ def _configured_pages(config: Path | None, only: tuple[str, ...]) -> tuple[PageC
         for name in ("source", "out", "audit-sdk")
         if _given(ctx, name.replace("-", "_"))
     ]
+    if given and config is None and only:
+        # --page would pick from the folder's job, which the explicit page replaces: running
+        # the one page and dropping --page unsaid would refresh what was not asked for.
+        raise UsageError(
+            f"--page and {', '.join(given)} name different jobs ({path}, and one page on the "
+            "command line): pass one"
+        )
     if given and config is None:
         return None  # an explicit page on the command line wins over the folder's job
     if given:
