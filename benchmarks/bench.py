@@ -13,7 +13,7 @@ then measures, in one run on this machine:
   ``csv-diff`` on the same rows (those whose section and code form a unique key);
 - the same diff of the two catalogues re-serialised by ``json.dump`` (one line each).
 
-It prints a table of medians and ratios, checks the targets of issues #6 and #9, and writes
+It prints a table of medians and ratios, checks the targets (targets.py), and writes
 ``results.md`` and ``results.json`` into the output folder. Nothing here is asserted by the
 test suite: the numbers are reported, not enforced.
 

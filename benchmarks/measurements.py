@@ -154,7 +154,7 @@ def csv_diff_in_memory(c: Catalogues, repeat: int) -> Row:
 
 
 def compact_diff_process(c: Catalogues, repeat: int) -> Row:
-    """The diff of catalogues a user's script re-serialised with ``json.dump`` (#9): no record
+    """The diff of catalogues a user's script re-serialised with ``json.dump``: no record
     per line to compare as bytes, so every record is read as a JSON value."""
     argv = [NIM_SCRAPE, "diff", str(c.old.compact), str(c.new.compact), "--format", "json"]
     row = measure_process(DIFF_COMPACT, c.scale, repeat, argv)

@@ -1,4 +1,4 @@
-"""The targets of issues #6 and #9, checked on the rows measured, and each row's peer."""
+"""The benchmark's targets, checked on the rows measured, and each row's peer."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def diff_from_files(rows: list[Row], top: int) -> list[Check]:
 
 
 def compact_diff(rows: list[Row], top: int) -> list[Check]:
-    """The diff is near-linear for any valid input (#9): a catalogue re-serialised by
+    """The diff is near-linear for any valid input: a catalogue re-serialised by
     ``json.dump`` diffs, as a process, at most in csv-diff's time on the same records."""
     value = ratio(rows, DIFF_COMPACT, CSV_DIFF_PROCESS, top)
     if value is None:

@@ -57,6 +57,30 @@ def test_the_check_runs_in_another_process():
     assert problem.args[0] != os.getpid()
 
 
+def test_a_child_has_ended_once_its_verdict_can_be_read_at_once():
+    gate_read, gate_write = os.pipe()
+
+    def check():
+        os.read(gate_read, 1)  # held until the test lets it go
+        raise CatalogueError("old.json is not a valid nim-scrape catalogue")
+
+    child = started(check)
+    try:
+        time.sleep(0.2)
+        assert not child.ended()
+        os.write(gate_write, b"x")
+        deadline = time.monotonic() + 10
+        while not child.ended() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert child.ended()
+        assert str(child.wait()) == "old.json is not a valid nim-scrape catalogue"
+        assert child.ended()  # answered: asked again, still ended
+    finally:
+        os.close(gate_read)
+        os.close(gate_write)
+        child.stop()
+
+
 def test_a_child_that_is_killed_is_lost_not_passed():
     child = started(lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(_aside.Lost):

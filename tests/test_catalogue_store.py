@@ -3,6 +3,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import pytest
 
@@ -345,6 +346,33 @@ def test_a_proof_whose_child_dies_is_made_here(monkeypatch, own_threads):
     assert started
     assert started[0] is not None
     assert not compare_files(GOOD.encode(), GOOD.encode()).has_changes
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="a proof is only made aside on Linux with more than one core",
+)
+@pytest.mark.parametrize("proof", ["aside"], indirect=True)
+def test_a_previous_file_at_fault_stops_the_work_as_soon_as_its_child_finds_it(monkeypatch, proof):
+    """While the child proves the previous file, this process cuts both files; once the child
+    has found a fault, nothing more is done (on a large file, the rest takes seconds)."""
+    from nim_scrape.changes import files
+
+    real_split, reached = files._Cut.split, []
+
+    def split_slower_than_the_child(cut, between=None):
+        deadline = time.monotonic() + 10
+        while cut.name == "new.json" and time.monotonic() < deadline and not proof[0].ended():
+            time.sleep(0.01)  # the child is done by now, as it is on a large file
+        real_split(cut, between)
+
+    monkeypatch.setattr(files._Cut, "split", split_slower_than_the_child)
+    monkeypatch.setattr(files, "_unshared", lambda *sides: reached.append(sides))
+    (old, new), message = PROBLEMS["unlisted section"]
+    with pytest.raises(CatalogueError) as compared:
+        compare_files(damaged(old, new)["lined"], good("lined"), names=("old.json", "new.json"))
+    assert str(compared.value) == f"old.json is not a valid nim-scrape catalogue: {message}"
+    assert not reached, "the records were compared after the child had found the fault"
 
 
 @pytest.mark.parametrize("layout", ["compact", "lined"])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -63,13 +64,22 @@ def _forks_well() -> bool:
 
 
 class Child:
-    """A check running in a child process: ``wait`` for its verdict, ``stop`` it."""
+    """A check running in a child process: ``wait`` for its verdict, ask whether it has
+    ``ended``, ``stop`` it."""
 
     def __init__(self, pid: int, verdict_fd: int) -> None:
         self.pid = pid
         self._fd: int | None = verdict_fd
         self._verdict: BaseException | None = None
         self._lost = False
+
+    def ended(self) -> bool:
+        """Whether ``wait`` would answer at once: the child has written its verdict, or died.
+        It writes only as it leaves, so a verdict pipe that can be read is one it is done with."""
+        if self._fd is None:
+            return True
+        readable, _, _ = select.select([self._fd], [], [], 0)
+        return bool(readable)
 
     def wait(self) -> BaseException | None:
         """The exception the check raised, or None if it raised none; ``Lost`` if the child

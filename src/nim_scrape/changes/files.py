@@ -28,6 +28,7 @@ import codecs
 import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add, itemgetter
@@ -109,7 +110,8 @@ def _compare_cut(previous: bytes, current: bytes, names: tuple[str, str]) -> Cat
         new = _cut(current, names[1], old.known_sections())
         if new is None or new.layout.between != old.layout.between:
             return None  # records spelled differently in each: no record's bytes are in both
-        new.split()
+        new.split(proof.poll)
+        proof.poll()
         old_rest, new_rest = _unshared(old, new) or differing(old.pieces(), new.pieces())
         old_side, new_side = old.side(old_rest), new.side(new_rest)
         proof.wait()
@@ -137,11 +139,22 @@ class _Proof:
         child = None
         if cut.end - cut.first >= _ASIDE_BYTES:
             child = _aside.start(functools.partial(cut.prove, keep=False))
+        proof = cls(cut, child)
         if child is None:
             cut.prove()
         else:
-            cut.split()  # the pieces' hashes, here, while the child proves them
-        return cls(cut, child)
+            try:
+                cut.split(proof.poll)  # the pieces' hashes, here, while the child proves them
+            except BaseException:
+                proof.stop()
+                raise
+        return proof
+
+    def poll(self) -> None:
+        """``wait`` if the child has already ended: a file at fault is refused as soon as the
+        child finds it, not once the rest of the work is done."""
+        if self.child is not None and self.child.ended():
+            self.wait()
 
     def wait(self) -> None:
         if self.child is None:
@@ -365,9 +378,10 @@ class _Cut:
             window[record.section] += 1
         return pieces, window
 
-    def split(self) -> None:
+    def split(self, between: Callable[[], None] | None = None) -> None:
         """Each record's piece hashed, without reading it: only the records the other file
-        does not hold are built (``side``), and the rest are its proven records."""
+        does not hold are built (``side``), and the rest are its proven records. ``between``
+        is called after each window."""
         data, separator = self.data, self.layout.separator
         at = self.first + len(_OPENING)
         while at < self.end:
@@ -377,6 +391,8 @@ class _Cut:
             self.hashes.extend(map(hash, pieces))
             self.lengths.extend(map(len, pieces))
             at = stop + len(separator)
+            if between is not None:
+                between()
         self.place()
 
     def place(self) -> None:
