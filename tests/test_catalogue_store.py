@@ -108,6 +108,11 @@ def damaged(old, new, *, count=1):
     return {"lined": lined.encode(), "compact": compact.encode()}
 
 
+def good(layout):
+    """The recorded page's catalogue file, undamaged, in ``layout``."""
+    return damaged("内部错误。", "内部错误。")[layout]
+
+
 PROBLEMS = {
     "unlisted section": (
         ('{"section":"通用错误码","code":190001', '{"section":"没有的错误码","code":190001'),
@@ -170,16 +175,22 @@ def test_the_previous_file_is_proven_in_a_child_process(layout, proof):
     assert proof[0] is not None
 
 
+@pytest.mark.parametrize("which", ["old.json", "new.json"])
 @pytest.mark.parametrize("layout", ["compact", "lined"])
 @pytest.mark.parametrize("problem", sorted(PROBLEMS), ids=str)
-def test_a_damaged_catalogue_file_is_refused_naming_its_first_problem(problem, layout, proof):
+def test_a_damaged_catalogue_file_is_refused_naming_its_first_problem(
+    problem, layout, which, proof
+):
+    """Either file, named as reading it whole names it; also the current file, whose counts are
+    read off the previous file's, and the previous file read beside a file in another layout."""
     (old, new), message = PROBLEMS[problem]
     data = damaged(old, new)[layout]
-    expected = f"old.json is not a valid nim-scrape catalogue: {message}"
+    expected = f"{which} is not a valid nim-scrape catalogue: {message}"
     with pytest.raises(CatalogueError) as read_whole:
-        load_catalogue(data, name="old.json")
+        load_catalogue(data, name=which)
+    both = (data, GOOD.encode()) if which == "old.json" else (good(layout), data)
     with pytest.raises(CatalogueError) as compared:
-        compare_files(data, GOOD.encode(), names=("old.json", "new.json"))
+        compare_files(*both, names=("old.json", "new.json"))
     assert (str(read_whole.value), str(compared.value)) == (expected, expected)
 
 
@@ -266,26 +277,6 @@ def test_bytes_that_are_not_utf8_in_a_shared_record_are_refused(proof):
         compare_files(data, data, names=("old.json", "new.json"))
     assert str(compared.value) == str(read_whole.value)
     assert "invalid unicode code point" in str(compared.value)
-
-
-def good(layout):
-    """The recorded page's catalogue file, undamaged, in ``layout``."""
-    return damaged("内部错误。", "内部错误。")[layout]
-
-
-@pytest.mark.parametrize("layout", ["compact", "lined"])
-@pytest.mark.parametrize("problem", sorted(PROBLEMS), ids=str)
-def test_a_damaged_current_file_is_refused_naming_its_first_problem(problem, layout, proof):
-    """The current file's counts are read off the previous file's: a fault in them is still
-    named as reading the file whole names it."""
-    (old, new), message = PROBLEMS[problem]
-    data = damaged(old, new)[layout]
-    expected = f"new.json is not a valid nim-scrape catalogue: {message}"
-    with pytest.raises(CatalogueError) as read_whole:
-        load_catalogue(data, name="new.json")
-    with pytest.raises(CatalogueError) as compared:
-        compare_files(good(layout), data, names=("old.json", "new.json"))
-    assert (str(read_whole.value), str(compared.value)) == (expected, expected)
 
 
 @pytest.mark.parametrize("layout", ["compact", "lined"])
