@@ -78,8 +78,9 @@ class Child:
         It writes only as it leaves, so a verdict pipe that can be read is one it is done with."""
         if self._fd is None:
             return True
-        readable, _, _ = select.select([self._fd], [], [], 0)
-        return bool(readable)
+        waiting = select.poll()  # not select.select: it refuses descriptors from 1024 on
+        waiting.register(self._fd, select.POLLIN)
+        return bool(waiting.poll(0))
 
     def wait(self) -> BaseException | None:
         """The exception the check raised, or None if it raised none; ``Lost`` if the child
