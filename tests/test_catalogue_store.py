@@ -94,7 +94,7 @@ def test_a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(tmp
         pass
 
 
-# -- reading catalogue files strictly (#9) -----------------------------------------------------
+# -- reading catalogue files strictly -----------------------------------------------------
 
 GOOD = catalogue_json(parse_page(CURRENT.read_text(encoding="utf-8")))
 
