@@ -315,6 +315,23 @@ def test_both_files_damaged_the_previous_ones_problem_is_named(proof):
     not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
     reason="a proof is only made aside on Linux with more than one core",
 )
+@pytest.mark.parametrize("proof", ["aside"], indirect=True)
+def test_no_child_process_outlives_the_diff_when_the_files_are_read_whole(proof):
+    """Files in two layouts are read whole, without the proof's verdict: its child is still
+    stopped and reaped, not left running or a zombie."""
+    from nim_scrape import _aside
+
+    changes = compare_files(good("lined"), good("compact"))
+    assert not changes.has_changes
+    assert len(proof) == 1
+    with pytest.raises(_aside.Lost):
+        proof[0].wait()  # stopped before its verdict was asked for
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="a proof is only made aside on Linux with more than one core",
+)
 def test_a_proof_whose_child_dies_is_made_here(monkeypatch, own_threads):
     """A child process that ends without a verdict is never read as a file that passed."""
     from nim_scrape import _aside
@@ -351,7 +368,7 @@ def test_a_previous_file_at_fault_stops_the_work_as_soon_as_its_child_finds_it(m
 
     real_split, reached = files._Cut.split, []
 
-    def split_slower_than_the_child(cut, between=None):
+    def split_slower_than_the_child(cut, between):
         deadline = time.monotonic() + 10
         while cut.name == "new.json" and time.monotonic() < deadline and not proof[0].ended():
             time.sleep(0.01)  # the child is done by now, as it is on a large file

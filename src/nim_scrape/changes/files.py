@@ -25,10 +25,11 @@ to anything the cutting cannot account for.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add, itemgetter
@@ -105,21 +106,19 @@ def _compare_cut(previous: bytes, current: bytes, names: tuple[str, str]) -> Cat
     old = _cut(previous, names[0])
     if old is None:
         return None
-    proof = _Proof.of(old)
-    try:
-        new = _cut(current, names[1], old.known_sections())
-        if new is None or new.layout.between != old.layout.between:
-            return None  # records spelled differently in each: no record's bytes are in both
-        new.split(proof.poll)
-        proof.poll()
-        old_rest, new_rest = _unshared(old, new) or differing(old.pieces(), new.pieces())
-        old_side, new_side = old.side(old_rest), new.side(new_rest)
-        proof.wait()
-    except (CatalogueError, _ReadWhole):
-        proof.wait()  # the previous file is read first: its own problem is named first
-        raise
-    finally:
-        proof.stop()
+    with _Proof.of(old) as proof:
+        try:
+            new = _cut(current, names[1], old.known_sections())
+            if new is None or new.layout.between != old.layout.between:
+                return None  # records spelled differently in each: no record's bytes are in both
+            new.split(proof.poll)
+            proof.poll()
+            old_rest, new_rest = _unshared(old, new) or differing(old.pieces(), new.pieces())
+            old_side, new_side = old.side(old_rest), new.side(new_rest)
+            proof.wait()
+        except (CatalogueError, _ReadWhole):
+            proof.wait()  # the previous file is read first: its own problem is named first
+            raise
     new.check_counts(old, old_side, new_side)
     changes = compare_sides(*_alike_set_aside(old_side, new_side))
     del old, new, old_side, new_side  # freed while the collector is off (see compare_files)
@@ -135,20 +134,21 @@ class _Proof:
         self.cut, self.child = cut, child
 
     @classmethod
-    def of(cls, cut: _Cut) -> _Proof:
+    @contextlib.contextmanager
+    def of(cls, cut: _Cut) -> Iterator[_Proof]:
+        """The proof begun, and the pieces hashed here meanwhile; its child stopped on leaving."""
         child = None
         if cut.end - cut.first >= _ASIDE_BYTES:
             child = _aside.start(functools.partial(cut.prove, keep=False))
         proof = cls(cut, child)
-        if child is None:
-            cut.prove()
-        else:
-            try:
+        try:
+            if child is None:
+                cut.prove()
+            else:
                 cut.split(proof.poll)  # the pieces' hashes, here, while the child proves them
-            except BaseException:
-                proof.stop()
-                raise
-        return proof
+            yield proof
+        finally:
+            proof.stop()
 
     def poll(self) -> None:
         """``wait`` if the child has already ended: a file at fault is refused as soon as the
@@ -378,7 +378,7 @@ class _Cut:
             window[record.section] += 1
         return pieces, window
 
-    def split(self, between: Callable[[], None] | None = None) -> None:
+    def split(self, between: Callable[[], None]) -> None:
         """Each record's piece hashed, without reading it: only the records the other file
         does not hold are built (``side``), and the rest are its proven records. ``between``
         is called after each window."""
@@ -391,8 +391,7 @@ class _Cut:
             self.hashes.extend(map(hash, pieces))
             self.lengths.extend(map(len, pieces))
             at = stop + len(separator)
-            if between is not None:
-                between()
+            between()
         self.place()
 
     def place(self) -> None:
