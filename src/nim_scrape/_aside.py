@@ -86,8 +86,9 @@ class Child:
         """The exception the check raised, or None if it raised none; ``Lost`` if the child
         gave no verdict. Waits for the child the first time, then answers the same."""
         if self._fd is not None:
-            with os.fdopen(self._fd, "rb") as verdict:
-                self._fd = None
+            # The descriptor is the file object's from here: ``stop`` must not close it again.
+            fd, self._fd = self._fd, None
+            with os.fdopen(fd, "rb") as verdict:
                 report = verdict.read()  # read to the end before reaping: a full pipe blocks
             try:
                 _, status = os.waitpid(self.pid, 0)
